@@ -1,0 +1,353 @@
+"""Serializers of the ledger API. The read serializers show what the selectors computed (figures are
+aggregates from the entries); the write serializers only parse input for funding.services.ledger, which
+holds every rule (availability, act dates, years, status) and answers with field errors."""
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from funding.choices import ActType, CommitmentStatus, LiquidationReason
+from funding.models import (
+    Action,
+    Axis,
+    BudgetChapter,
+    Commitment,
+    Economy,
+    Liquidation,
+    Programme,
+    Reservation,
+)
+from funding.services.ledger import Act
+from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.models import Organisation
+
+MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
+
+
+def money(**kwargs):
+    """A read-only amount (a string with two decimals, as every amount of the API)."""
+    return serializers.DecimalField(read_only=True, **MONEY, **kwargs)
+
+
+# Status and act-type choices also exist, with other values, on other apps' fields with the same names:
+# they are described as plain strings so the schema does not have to name several "StatusEnum"s.
+@extend_schema_field({"type": "string", "enum": list(CommitmentStatus.values)})
+class CommitmentStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=CommitmentStatus.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": list(ActType.values)})
+class ActTypeField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ActType.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": list(LiquidationReason.values)})
+class LiquidationReasonField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=LiquidationReason.choices, **kwargs)
+
+
+# --- Programme --------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="ProgrammeAction")
+class ActionSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Action
+        fields = ["id", "code", "number", "title", "description", "start_year", "end_year"]
+
+
+@extend_schema_serializer(component_name="ProgrammeAxis")
+class AxisSerializer(serializers.ModelSerializer):
+    actions = ActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Axis
+        fields = ["id", "number", "title", "actions"]
+
+
+@extend_schema_serializer(component_name="Programme")
+class ProgrammeSerializer(serializers.ModelSerializer):
+    axes = AxisSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "id",
+            "title",
+            "legal_basis",
+            "act_label",
+            "act_number",
+            "act_date",
+            "start_year",
+            "end_year",
+            "axes",
+        ]
+
+
+# --- Ledger, read ------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="BudgetChapter")
+class ChapterSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="__str__", read_only=True)
+    reserved = money(help_text="Sum of the reservations.")
+    committed = money(help_text="Sum of the commitments (gross of economies).")
+    economies = money(help_text="Sum of the economies given back to the reservations.")
+    committed_net = money(help_text="Committed less economies.")
+    reserved_uncommitted = money(help_text="Reserved and not (or no longer) committed.")
+    liquidated = money(help_text="Sum of the liquidations.")
+    to_liquidate = money(help_text="Committed net of economies and not yet liquidated.")
+    available = money(help_text="Appropriation not yet reserved.")
+
+    class Meta:
+        model = BudgetChapter
+        fields = [
+            "id",
+            "label",
+            "number",
+            "article",
+            "year",
+            "missione",
+            "programma",
+            "titolo",
+            "macroaggregato",
+            "chart_of_accounts",
+            "description",
+            "appropriation",
+            "reserved",
+            "committed",
+            "economies",
+            "committed_net",
+            "reserved_uncommitted",
+            "liquidated",
+            "to_liquidate",
+            "available",
+        ]
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    """Common columns of the entries; who recorded one is shown to the Region's readers only."""
+
+    act_type = ActTypeField(read_only=True)
+    created_by = serializers.SerializerMethodField()
+
+    ENTRY_FIELDS = ["amount", "act_type", "act_number", "act_date", "description", "created_at", "created_by"]
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_created_by(self, entry) -> str | None:
+        if not self.context.get("reader") or entry.created_by is None:
+            return None
+        return entry.created_by.email
+
+
+@extend_schema_serializer(component_name="LedgerReservation")
+class ReservationSerializer(EntrySerializer):
+    chapter_label = serializers.CharField(source="chapter.__str__", read_only=True)
+    year = serializers.IntegerField(source="chapter.year", read_only=True)
+    action_code = serializers.CharField(source="action.code", read_only=True)
+    committed = money()
+    economies = money()
+    committed_net = money(source="net_committed", help_text="Committed less economies.")
+    liquidated = money()
+    to_liquidate = money(source="unliquidated")
+    available = money(source="uncommitted", help_text="Still available for commitments.")
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "id",
+            "chapter",
+            "chapter_label",
+            "year",
+            "action",
+            "action_code",
+            *EntrySerializer.ENTRY_FIELDS,
+            "committed",
+            "economies",
+            "committed_net",
+            "liquidated",
+            "to_liquidate",
+            "available",
+        ]
+
+
+@extend_schema_serializer(component_name="LedgerCommitment")
+class CommitmentSerializer(EntrySerializer):
+    chapter = serializers.IntegerField(source="reservation.chapter_id", read_only=True)
+    chapter_label = serializers.CharField(source="reservation.chapter.__str__", read_only=True)
+    year = serializers.IntegerField(source="reservation.chapter.year", read_only=True)
+    action = serializers.IntegerField(source="reservation.action_id", read_only=True)
+    action_code = serializers.CharField(source="reservation.action.code", read_only=True)
+    beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True)
+    beneficiary_tax_code = serializers.CharField(source="beneficiary.tax_code", read_only=True)
+    status = CommitmentStatusField(read_only=True)
+    liquidated = money(source="liquidated_sum")
+    economies = money(source="economies_sum")
+    net = money(source="net_amount", help_text="Amount less economies.")
+    to_liquidate = money(source="unliquidated")
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "reservation",
+            "chapter",
+            "chapter_label",
+            "year",
+            "action",
+            "action_code",
+            "beneficiary",
+            "beneficiary_name",
+            "beneficiary_tax_code",
+            "cup",
+            "status",
+            *EntrySerializer.ENTRY_FIELDS,
+            "liquidated",
+            "economies",
+            "net",
+            "to_liquidate",
+        ]
+
+
+@extend_schema_serializer(component_name="LedgerLiquidation")
+class LiquidationSerializer(EntrySerializer):
+    beneficiary = serializers.IntegerField(source="commitment.beneficiary_id", read_only=True)
+    beneficiary_name = serializers.CharField(source="commitment.beneficiary.name", read_only=True)
+    chapter_label = serializers.CharField(source="commitment.reservation.chapter.__str__", read_only=True)
+    reason = LiquidationReasonField(read_only=True)
+
+    class Meta:
+        model = Liquidation
+        fields = [
+            "id",
+            "commitment",
+            "beneficiary",
+            "beneficiary_name",
+            "chapter_label",
+            "date",
+            "reason",
+            "payment_date",
+            *EntrySerializer.ENTRY_FIELDS,
+        ]
+
+
+@extend_schema_serializer(component_name="LedgerEconomy")
+class EconomySerializer(EntrySerializer):
+    beneficiary = serializers.IntegerField(source="commitment.beneficiary_id", read_only=True)
+    beneficiary_name = serializers.CharField(source="commitment.beneficiary.name", read_only=True)
+    chapter_label = serializers.CharField(source="commitment.reservation.chapter.__str__", read_only=True)
+
+    class Meta:
+        model = Economy
+        fields = [
+            "id",
+            "commitment",
+            "beneficiary",
+            "beneficiary_name",
+            "chapter_label",
+            "date",
+            *EntrySerializer.ENTRY_FIELDS,
+        ]
+
+
+# --- Ledger, write: input only ------------------------------------------------------------------------
+class ActInputSerializer(serializers.Serializer):
+    """The act that authorises the entry."""
+
+    act_type = ActTypeField(default=ActType.DD)
+    act_number = serializers.CharField(max_length=50)
+    act_date = serializers.DateField()
+
+    def act(self) -> Act:
+        data = self.validated_data
+        return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
+
+
+@extend_schema_serializer(component_name="LedgerReservationInput")
+class ReservationInputSerializer(ActInputSerializer):
+    action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.all())
+    chapter = serializers.PrimaryKeyRelatedField(queryset=BudgetChapter.objects.all())
+    amount = serializers.DecimalField(**MONEY)
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {
+            "action": data["action"],
+            "chapter": data["chapter"],
+            "amount": data["amount"],
+            "act": self.act(),
+            "description": data["description"],
+        }
+
+
+@extend_schema_serializer(component_name="LedgerCommitmentInput")
+class CommitmentInputSerializer(ActInputSerializer):
+    reservation = serializers.PrimaryKeyRelatedField(queryset=Reservation.objects.all())
+    beneficiary = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(is_active=True))
+    amount = serializers.DecimalField(**MONEY)
+    cup = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {
+            "reservation": data["reservation"],
+            "beneficiary": data["beneficiary"],
+            "amount": data["amount"],
+            "act": self.act(),
+            "cup": data["cup"].strip().upper(),
+            "description": data["description"],
+        }
+
+
+@extend_schema_serializer(component_name="LedgerLiquidationInput")
+class LiquidationInputSerializer(ActInputSerializer):
+    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
+    amount = serializers.DecimalField(**MONEY)
+    date = serializers.DateField()
+    reason = LiquidationReasonField()
+    payment_date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {
+            "commitment": data["commitment"],
+            "amount": data["amount"],
+            "date": data["date"],
+            "reason": data["reason"],
+            "act": self.act(),
+            "payment_date": data["payment_date"],
+            "description": data["description"],
+        }
+
+
+@extend_schema_serializer(component_name="LedgerEconomyInput")
+class EconomyInputSerializer(ActInputSerializer):
+    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
+    amount = serializers.DecimalField(**MONEY)
+    date = serializers.DateField()
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {
+            "commitment": data["commitment"],
+            "amount": data["amount"],
+            "date": data["date"],
+            "act": self.act(),
+            "description": data["description"],
+        }
+
+
+@extend_schema_serializer(component_name="LedgerCancelInput")
+class CancelInputSerializer(ActInputSerializer):
+    """Cancelling records the whole remainder as an economy: only the date and the act are needed."""
+
+    date = serializers.DateField()
+    description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def service_kwargs(self) -> dict:
+        data = self.validated_data
+        return {"date": data["date"], "act": self.act(), "description": data["description"]}

@@ -1,0 +1,176 @@
+"""FilterSets of the funding app: one per model, shared by the HTML lists and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import (
+    ApplicationForm,
+    ApplicationStatus,
+    CallStatus,
+    CommitmentStatus,
+    LiquidationReason,
+)
+from funding.models import Application, BudgetChapter, Call, Commitment, Economy, Liquidation, Reservation
+from portal.choices import OrganisationKind
+
+
+class CallFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title contains"))
+    status = django_filters.ChoiceFilter(choices=CallStatus.choices, label=_("Status"))
+    application_form = django_filters.ChoiceFilter(choices=ApplicationForm.choices, label=_("Kind of call"))
+
+    class Meta:
+        model = Call
+        fields = ["q", "status", "application_form"]
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    call = django_filters.ModelChoiceFilter(
+        queryset=Call.objects.exclude(status=CallStatus.DRAFT).order_by("-opens_at", "title"),
+        to_field_name="code",
+        label=_("Call"),
+        empty_label=_("All calls"),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=ApplicationStatus.choices, label=_("Status"), widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    applicant_kind = django_filters.ChoiceFilter(
+        field_name="applicant__kind",
+        choices=OrganisationKind.choices,
+        label=_("Kind of applicant"),
+        empty_label=_("All kinds"),
+    )
+    submitted_from = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        label=_("Submitted from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        label=_("Submitted until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("Applicant or protocol number"))
+
+    class Meta:
+        model = Application
+        fields = ["call", "status", "applicant_kind", "submitted_from", "submitted_to", "q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(applicant__name__icontains=value) | Q(protocol_number__icontains=value))
+
+
+# --- Ledger: chapters, reservations, commitments, liquidations, economies -----------------------------
+def _date(field_name: str, lookup: str, label):
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup, label=label, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ChapterFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Financial year"))
+    number = django_filters.CharFilter(label=_("Chapter"))
+    missione = django_filters.CharFilter(label=_("Missione"))
+    programma = django_filters.CharFilter(label=_("Programma"))
+
+    class Meta:
+        model = BudgetChapter
+        fields = ["year", "number", "missione", "programma"]
+
+
+class ReservationFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="chapter__year", label=_("Financial year"))
+    chapter = django_filters.NumberFilter(field_name="chapter", label=_("Chapter (id)"))
+    action = django_filters.NumberFilter(field_name="action", label=_("Action (id)"))
+    programme = django_filters.NumberFilter(field_name="action__axis__programme", label=_("Programme (id)"))
+    act_date_from = _date("act_date", "gte", _("Act date from"))
+    act_date_to = _date("act_date", "lte", _("Act date until"))
+
+    class Meta:
+        model = Reservation
+        fields = ["year", "chapter", "action", "programme", "act_date_from", "act_date_to"]
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="reservation__chapter__year", label=_("Financial year"))
+    chapter = django_filters.NumberFilter(field_name="reservation__chapter", label=_("Chapter (id)"))
+    action = django_filters.NumberFilter(field_name="reservation__action", label=_("Action (id)"))
+    reservation = django_filters.NumberFilter(field_name="reservation", label=_("Reservation (id)"))
+    beneficiary = django_filters.NumberFilter(field_name="beneficiary", label=_("Beneficiary (id)"))
+    beneficiary_name = django_filters.CharFilter(
+        field_name="beneficiary__name", lookup_expr="icontains", label=_("Beneficiary")
+    )
+    status = django_filters.ChoiceFilter(choices=CommitmentStatus.choices, label=_("Status"))
+    act_date_from = _date("act_date", "gte", _("Act date from"))
+    act_date_to = _date("act_date", "lte", _("Act date until"))
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "year",
+            "chapter",
+            "action",
+            "reservation",
+            "beneficiary",
+            "beneficiary_name",
+            "status",
+            "act_date_from",
+            "act_date_to",
+        ]
+
+
+class _CommitmentEntryFilterSet(django_filters.FilterSet):
+    """Liquidations and economies: filtered through their commitment."""
+
+    year = django_filters.NumberFilter(
+        field_name="commitment__reservation__chapter__year", label=_("Financial year")
+    )
+    chapter = django_filters.NumberFilter(
+        field_name="commitment__reservation__chapter", label=_("Chapter (id)")
+    )
+    action = django_filters.NumberFilter(field_name="commitment__reservation__action", label=_("Action (id)"))
+    commitment = django_filters.NumberFilter(field_name="commitment", label=_("Commitment (id)"))
+    beneficiary = django_filters.NumberFilter(
+        field_name="commitment__beneficiary", label=_("Beneficiary (id)")
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="commitment__status", choices=CommitmentStatus.choices, label=_("Commitment status")
+    )
+    date_from = _date("date", "gte", _("Date from"))
+    date_to = _date("date", "lte", _("Date until"))
+    act_date_from = _date("act_date", "gte", _("Act date from"))
+    act_date_to = _date("act_date", "lte", _("Act date until"))
+
+    FIELDS = [
+        "year",
+        "chapter",
+        "action",
+        "commitment",
+        "beneficiary",
+        "status",
+        "date_from",
+        "date_to",
+        "act_date_from",
+        "act_date_to",
+    ]
+
+
+class LiquidationFilterSet(_CommitmentEntryFilterSet):
+    reason = django_filters.ChoiceFilter(choices=LiquidationReason.choices, label=_("Causale"))
+
+    class Meta:
+        model = Liquidation
+        fields = [*_CommitmentEntryFilterSet.FIELDS, "reason"]
+
+
+class EconomyFilterSet(_CommitmentEntryFilterSet):
+    class Meta:
+        model = Economy
+        fields = _CommitmentEntryFilterSet.FIELDS

@@ -1,0 +1,1 @@
+"""Forms of the funding pages, one module per area."""

@@ -1,0 +1,189 @@
+"""Forms of the ledger pages. They only collect and type the input; the rules (availability, act
+dates, years of the action, status) are in funding.services.ledger, whose ValidationErrors are put
+back on the fields by the views."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import ActType, LiquidationReason
+from funding.services.ledger import Act
+
+ERROR_AMOUNT_FORMAT = _("Enter an amount in euros, e.g. 1.234,56.")
+
+# "1.650.000" in Italian, "1,650,000" in English: groups of three after the first one to three digits.
+_GROUPED = {".": re.compile(r"^\d{1,3}(\.\d{3})+$"), ",": re.compile(r"^\d{1,3}(,\d{3})+$")}
+
+
+def parse_amount(text: str, *, language: str | None = None) -> Decimal:
+    """Read an amount as a person types it: "1.650.000,00" or "1650000,00" in Italian, "1,650,000.00" in
+    English, with or without "€". Where both separators appear the last one marks the cents."""
+    value = re.sub(r"[\s\u00a0€]", "", text or "")
+    language = language or translation.get_language() or "it"
+    decimal_mark = "," if language.startswith("it") else "."
+    group_mark = "." if decimal_mark == "," else ","
+    if "." in value and "," in value:
+        decimal_mark = "," if value.rindex(",") > value.rindex(".") else "."
+        value = value.replace("." if decimal_mark == "," else ",", "")
+    elif group_mark in value and _GROUPED[group_mark].match(value):
+        value = value.replace(group_mark, "")
+    value = value.replace(",", ".")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid") from exc
+    if not amount.is_finite():
+        raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid")
+    return amount
+
+
+class AmountField(forms.CharField):
+    """An amount in euros typed in the user's language; positivity and cents are the service's rules."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Amount (€)"))
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": 24}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if len(value) > 24:
+            raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid")
+        return parse_amount(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label, *, required: bool = True, help_text: str = ""):
+    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+
+
+class ActForm(forms.Form):
+    """The act that authorises the entry (usually a determinazione dirigenziale)."""
+
+    act_type = forms.ChoiceField(label=_("Act type"), choices=ActType.choices, initial=ActType.DD)
+    act_number = forms.CharField(label=_("Act number"), max_length=50)
+    act_date = date_field(_("Act date"))
+
+    def act(self) -> Act:
+        data = self.cleaned_data
+        return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
+
+
+class ReservationForm(ActForm):
+    action = forms.ModelChoiceField(label=_("Action"), queryset=None, empty_label=_("Choose the action"))
+    amount = AmountField()
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    field_order = ["action", "amount", "act_type", "act_number", "act_date", "description"]
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = actions
+        self.fields["action"].label_from_instance = lambda a: f"{a.code} {a.title}"
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "action": data["action"],
+            "amount": data["amount"],
+            "act": self.act(),
+            "description": data["description"],
+        }
+
+
+class CommitmentForm(ActForm):
+    beneficiary = forms.ModelChoiceField(
+        label=_("Beneficiary"), queryset=None, empty_label=_("Choose the beneficiary")
+    )
+    amount = AmountField()
+    cup = forms.CharField(
+        label=_("CUP (optional)"),
+        max_length=15,
+        required=False,
+        help_text=_("Codice unico di progetto: a letter, 2 digits, a letter, 11 digits."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    field_order = ["beneficiary", "amount", "act_type", "act_number", "act_date", "cup", "description"]
+
+    def __init__(self, *args, beneficiaries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = beneficiaries
+
+    def clean_cup(self):
+        return self.cleaned_data["cup"].strip().upper()
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "beneficiary": data["beneficiary"],
+            "amount": data["amount"],
+            "act": self.act(),
+            "cup": data["cup"],
+            "description": data["description"],
+        }
+
+
+class LiquidationForm(ActForm):
+    amount = AmountField()
+    date = date_field(_("Liquidation date"))
+    reason = forms.ChoiceField(label=_("Causale"), choices=LiquidationReason.choices)
+    payment_date = date_field(
+        _("Payment date (optional)"), required=False, help_text=_("The treasury's payment, if known.")
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    field_order = ["amount", "date", "reason", "act_type", "act_number", "act_date", "payment_date"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount"],
+            "date": data["date"],
+            "reason": data["reason"],
+            "act": self.act(),
+            "payment_date": data["payment_date"],
+            "description": data["description"],
+        }
+
+
+class EconomyForm(ActForm):
+    amount = AmountField()
+    date = date_field(_("Date"))
+    description = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    field_order = ["amount", "date", "act_type", "act_number", "act_date", "description"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "amount": data["amount"],
+            "date": data["date"],
+            "act": self.act(),
+            "description": data["description"],
+        }
+
+
+class CancelForm(ActForm):
+    date = date_field(_("Date"))
+    description = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    field_order = ["date", "act_type", "act_number", "act_date", "description"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"date": data["date"], "act": self.act(), "description": data["description"]}
+
+
+class ConfirmForm(forms.Form):
+    """Confirming a provisional commitment needs no input: the act that made it executive is its own."""
+
+    def service_kwargs(self) -> dict:
+        return {}

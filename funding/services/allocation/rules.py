@@ -1,0 +1,31 @@
+"""The rule applied to an allocation row, in words: the strategies store an English msgid and its
+parameters; here it is translated and its numbers localised (only at the edge)."""
+
+from decimal import Decimal
+
+from django.utils import formats, translation
+from django.utils.translation import gettext
+
+from funding.models import AllocationRow
+
+
+def _localise(value):
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return value
+    return formats.number_format(number, force_grouping=True)
+
+
+def rule_text(row: AllocationRow) -> str:
+    """The rule applied to a row, translated into the active language, its numbers localised."""
+    params = {key: _localise(value) if value else value for key, value in (row.rule_params or {}).items()}
+    try:
+        return gettext(row.rule) % params
+    except (KeyError, ValueError, TypeError):
+        return row.rule
+
+
+def rule_text_in(row: AllocationRow, language: str) -> str:
+    with translation.override(language):
+        return rule_text(row)

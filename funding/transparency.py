@@ -1,0 +1,171 @@
+"""Transparency (D.Lgs. 33/2013 art. 26-27): which grants must be published, and the public rows.
+
+A grant is a commitment to a beneficiary. Art. 26 c. 2 requires publication when the grants to the
+same beneficiary in the solar year exceed €1,000. Art. 27 fixes the fields. For natural persons
+(taxi licensees) only the name is published: no tax code, nothing about health or hardship.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import AllocationMethod, CommitmentStatus
+from funding.models import Commitment, GrantPublication
+from portal.audit import AuditEntry, audit_record_many
+from portal.choices import OrganisationKind
+from portal.models import User
+from portal.permissions import LEDGER_WRITE, require
+
+THRESHOLD = Decimal("1000.00")
+PERSON_KINDS = {OrganisationKind.TAXI_LICENSEE}
+DIRECT_ASSIGNMENT = _("Direct assignment by the programme")
+
+COLUMNS = [
+    ("year", _("Year")),
+    ("beneficiary", _("Beneficiary")),
+    ("tax_code", _("Tax code")),
+    ("amount", _("Amount (€)")),
+    ("legal_basis", _("Legal basis")),
+    ("office", _("Responsible office")),
+    ("official", _("Responsible official")),
+    ("selection_method", _("Selection method")),
+    ("act", _("Grant act")),
+    ("project_url", _("Link to the project")),
+    ("published_at", _("Published on")),
+]
+
+
+def _grants(year: int | None = None) -> QuerySet[Commitment]:
+    """Non-cancelled commitments with the beneficiary's total for the same solar year."""
+    yearly_total = (
+        Commitment.objects.filter(
+            beneficiary=OuterRef("beneficiary"),
+            act_date__year=OuterRef("year"),
+        )
+        .exclude(status=CommitmentStatus.CANCELLED)
+        .order_by()
+        .values("beneficiary")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    qs = (
+        Commitment.objects.exclude(status=CommitmentStatus.CANCELLED)
+        .annotate(year=ExtractYear("act_date"))
+        .annotate(beneficiary_year_total=Subquery(yearly_total, output_field=DecimalField()))
+        .filter(beneficiary_year_total__gt=THRESHOLD)
+        .select_related(
+            "beneficiary",
+            "publication",
+            "reservation__action__axis__programme",
+            "application__call",
+            "allocation_row__allocation__call",
+        )
+    )
+    if year is not None:
+        qs = qs.filter(act_date__year=year)
+    return qs
+
+
+def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
+    require(user, LEDGER_WRITE)
+    return _grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
+
+
+def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantPublication]:
+    """Publish the given grants (those already published are left as they are)."""
+    require(actor, LEDGER_WRITE)
+    ids = [c.pk for c in commitments]
+    with transaction.atomic():
+        pending = list(
+            _grants()
+            .filter(pk__in=ids, publication__isnull=True)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        now = timezone.now()
+        publications = GrantPublication.objects.bulk_create(
+            [GrantPublication(commitment=c, published_at=now, published_by=actor) for c in pending]
+        )
+        audit_record_many(
+            [
+                AuditEntry(
+                    action="transparency.published",
+                    actor=actor,
+                    organisation=c.beneficiary,
+                    target=c,
+                    after={"published_at": now.isoformat(), "amount": str(c.amount)},
+                )
+                for c in pending
+            ]
+        )
+    return publications
+
+
+def published_years() -> list[int]:
+    return sorted(
+        {d.year for d in GrantPublication.objects.values_list("commitment__act_date", flat=True)},
+        reverse=True,
+    )
+
+
+@dataclass
+class TransparencyFilters:
+    year: int | None = None
+    beneficiary: str = ""
+    method: str = ""
+
+
+def _call(commitment: Commitment):
+    application = getattr(commitment, "application", None)
+    if application is not None:
+        return application.call
+    row = getattr(commitment, "allocation_row", None)
+    return row.allocation.call if row is not None else None
+
+
+def transparency_rows(*, filters: TransparencyFilters):
+    """Public rows of published grants, one per grant act, lazily."""
+    qs = (
+        _grants(filters.year)
+        .filter(publication__isnull=False)
+        .order_by("act_date", "beneficiary__name", "pk")
+    )
+    if filters.beneficiary:
+        qs = qs.filter(beneficiary__name__icontains=filters.beneficiary)
+    if filters.method:
+        qs = qs.filter(
+            Q(application__call__allocation_method=filters.method)
+            | Q(allocation_row__allocation__call__allocation_method=filters.method)
+        )
+    for commitment in qs.iterator(chunk_size=500):
+        call = _call(commitment)
+        programme = commitment.reservation.action.axis.programme
+        beneficiary = commitment.beneficiary
+        yield {
+            "year": commitment.act_date.year,
+            "beneficiary": beneficiary.name,
+            "tax_code": "" if beneficiary.kind in PERSON_KINDS else beneficiary.tax_code,
+            "amount": commitment.amount,
+            "legal_basis": (
+                call.legal_references if call and call.legal_references else programme.legal_basis
+            ),
+            "office": (call.responsible_office if call else "") or settings.TRANSPARENCY_OFFICE,
+            "official": (call.responsible_official if call else "") or settings.TRANSPARENCY_OFFICIAL,
+            "selection_method": str(AllocationMethod(call.allocation_method).label)
+            if call
+            else str(DIRECT_ASSIGNMENT),
+            "act": commitment.act,
+            "project_url": f"{settings.SITE_URL}/funding/calls/{call.code}/" if call else "",
+            "published_at": commitment.publication.published_at.date(),
+        }
+
+
+def default_year() -> int:
+    years = published_years()
+    return years[0] if years else timezone.localdate().year

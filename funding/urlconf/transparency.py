@@ -1,0 +1,10 @@
+"""Transparency pages (D.Lgs. 33/2013 art. 26-27): public list and the officials' publication queue."""
+
+from django.urls import path
+
+from funding import views_transparency
+
+urlpatterns = [
+    path("transparency/", views_transparency.transparency_list, name="transparency"),
+    path("transparency/publish/", views_transparency.transparency_publish, name="transparency_publish"),
+]

@@ -1,0 +1,295 @@
+"""Pages of the allocations: the proposal with every row and the rule applied, the adoption with
+its effect on the reservation, a call's allocation and ranking (graduatoria) with the scorrimento,
+and the cancellation of a withdrawn or revoked grant.
+
+Officials, auditors and administrators read; officials act. Views only call the services.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from funding.choices import AllocationStatus, ApplicationStatus, CallStatus, CommitmentStatus
+from funding.models import Application, Call, Reservation
+from funding.selectors import allocation_list, allocation_rows, allocation_totals
+from funding.services import allocation as services
+from funding.services import expenses
+from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
+
+ROWS_PER_PAGE = 50
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AdoptForm(forms.Form):
+    act_number = forms.CharField(
+        label=_("Act number (determinazione)"), max_length=50, help_text=_("e.g. DD 129/2020")
+    )
+    act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
+
+
+class CancelGrantForm(AdoptForm):
+    reason = forms.CharField(
+        label=_("Reason of the revocation"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the application is still running: the applicant will read it."),
+    )
+
+
+PARAM_LABELS = {
+    "percentage": _("Percentage of the eligible expense"),
+    "cap": _("Maximum per application (€)"),
+    "amount": _("Fixed amount (€)"),
+    "ranking": _("Ranking criterion"),
+    "allow_partial_last": _("Last one partly funded"),
+    "skip_unfundable": _("Skip who does not fit"),
+    "source": _("Source of the figures"),
+}
+
+
+RANKING_LABELS = {
+    "submitted_at": _("submission time (a sportello)"),
+    "score": _("reviewers' score"),
+    "input": _("order of the list"),
+}
+
+
+def _params(allocation) -> list[tuple[str, str]]:
+    """The strategy's parameters worth showing, labelled (the weight label is shown on its own; what
+    earlier rounds granted is in the rows)."""
+    params = (allocation.inputs or {}).get("params", {})
+    return [
+        (label, RANKING_LABELS.get(params[key], params[key]) if key == "ranking" else params[key])
+        for key, label in PARAM_LABELS.items()
+        if key in params
+    ]
+
+
+def _reader(request) -> None:
+    if not can(request.user, READ_ALL):
+        raise PermissionDenied
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _error_messages(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def allocation_list_view(request):
+    _reader(request)
+    allocations = allocation_list(user=request.user).order_by("-computed_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in AllocationStatus.values:
+        allocations = allocations.filter(status=status)
+    page = Paginator(allocations, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funding/allocation/list.html",
+        {"page": page, "status": status, "statuses": AllocationStatus.choices},
+    )
+
+
+@login_required
+def allocation_detail(request, pk: int):
+    _reader(request)
+    allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(allocation_rows(allocation=allocation, q=q), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(row, services.rule_text(row)) for row in page.object_list]
+    totals = allocation_totals(allocation=allocation)
+    return render(
+        request,
+        "funding/allocation/detail.html",
+        {
+            "allocation": allocation,
+            "call": allocation.call,
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "totals": totals,
+            "unallocated": allocation.total - totals["amount"],
+            "params": _params(allocation),
+            "can_adopt": allocation.status == AllocationStatus.PROPOSED and can(request.user, LEDGER_WRITE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocation_adopt_view(request, pk: int):
+    if not can(request.user, LEDGER_WRITE):
+        raise PermissionDenied
+    allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
+    form = AdoptForm(request.POST or None, initial={"act_date": timezone.localdate()})
+    effect = error = None
+    try:
+        effect = services.allocation_effect(allocation=allocation)
+    except ValidationError as exc:
+        error = exc
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_adopt(actor=request.user, allocation=allocation, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, gettext("Allocation adopted: the commitments are recorded."))
+            return redirect("funding:allocation_detail", pk=allocation.pk)
+    return render(
+        request,
+        "funding/allocation/adopt.html",
+        {
+            "allocation": allocation,
+            "call": allocation.call,
+            "form": form,
+            "effect": effect,
+            "error": error,
+            "current": allocation.status == AllocationStatus.PROPOSED,
+        },
+    )
+
+
+def _ranking(call: Call):
+    """The applications of the call in ranking order (approved rank first, then submission)."""
+    return list(
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("applicant", "commitment")
+        .order_by("rank", "submitted_at", "pk")
+    )
+
+
+@login_required
+def call_allocation(request, call_pk: int):
+    """A call's allocations and, for ranked calls, its ranking with the scorrimento."""
+    _reader(request)
+    call = get_object_or_404(Call.objects.select_related("reservation__chapter", "action__axis"), pk=call_pk)
+    reservation = Reservation.objects.get(pk=call.reservation_id)
+    allocations = list(allocation_list(user=request.user).filter(call=call).order_by("-round", "-pk"))
+    ranked = call.allocation_method in services.RANKED_METHODS
+    applications = _ranking(call) if call.requires_application else []
+    adopted = [a for a in allocations if a.status == AllocationStatus.ADOPTED]
+    to_cancel = [
+        a
+        for a in applications
+        if a.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REVOKED)
+        and a.commitment is not None
+        and a.commitment.status != CommitmentStatus.CANCELLED
+        and a.commitment.to_liquidate > 0
+    ]
+    return render(
+        request,
+        "funding/allocation/call.html",
+        {
+            "call": call,
+            "reservation": reservation,
+            "allocations": allocations,
+            "current": next((a for a in allocations if a.status == AllocationStatus.PROPOSED), None),
+            "adopted": adopted,
+            "ranked": ranked,
+            "applications": applications,
+            "to_cancel": to_cancel,
+            "can_propose": can(request.user, REVIEW_APPLICATIONS)
+            and not adopted
+            and not (call.requires_application and call.status in (CallStatus.DRAFT, CallStatus.PUBLISHED)),
+            "can_rerank": can(request.user, REVIEW_APPLICATIONS)
+            and ranked
+            and bool(adopted)
+            and reservation.available > 0,
+            "can_close_out": can(request.user, LEDGER_WRITE)
+            and call.status in (CallStatus.RANKED, CallStatus.AWARDED),
+            "can_cancel": can(request.user, LEDGER_WRITE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def call_allocation_propose(request, call_pk: int):
+    if not can(request.user, REVIEW_APPLICATIONS):
+        raise PermissionDenied
+    call = get_object_or_404(Call, pk=call_pk)
+    try:
+        allocation = services.allocation_propose(actor=request.user, call=call)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect("funding:call_allocation", call_pk=call.pk)
+    messages.success(request, gettext("Proposal computed: check it, then adopt it with the act."))
+    return redirect("funding:allocation_detail", pk=allocation.pk)
+
+
+@login_required
+@require_POST
+def call_allocation_rerank(request, call_pk: int):
+    if not can(request.user, REVIEW_APPLICATIONS):
+        raise PermissionDenied
+    call = get_object_or_404(Call, pk=call_pk)
+    try:
+        allocation = services.allocation_rerank(actor=request.user, call=call)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect("funding:call_allocation", call_pk=call.pk)
+    messages.success(
+        request, gettext("Scorrimento computed: the freed money goes to the next in the ranking.")
+    )
+    return redirect("funding:allocation_detail", pk=allocation.pk)
+
+
+@login_required
+@require_POST
+def call_close_out(request, call_pk: int):
+    if not can(request.user, LEDGER_WRITE):
+        raise PermissionDenied
+    call = get_object_or_404(Call, pk=call_pk)
+    try:
+        expenses.call_close_out(actor=request.user, call=call)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, gettext("The call is closed out."))
+    return redirect("funding:call_allocation", call_pk=call.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_cancel_view(request, application_pk: int):
+    if not can(request.user, LEDGER_WRITE):
+        raise PermissionDenied
+    application = get_object_or_404(
+        Application.objects.select_related("applicant", "call", "commitment"), pk=application_pk
+    )
+    form = CancelGrantForm(request.POST or None, initial={"act_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_cancel(actor=request.user, application=application, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, gettext("The commitment is cancelled: its money is back in the reservation.")
+            )
+            return redirect("funding:call_allocation", call_pk=application.call_id)
+    ended = application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REVOKED)
+    return render(
+        request,
+        "funding/allocation/cancel_grant.html",
+        {"application": application, "form": form, "ended": ended},
+    )

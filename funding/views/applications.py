@@ -1,0 +1,304 @@
+"""Pages of the applications (domande): the applicant fills in a draft, uploads the documents and
+submits it; officials review, revoke; both read the timeline. Documents are downloaded through a view
+that checks permission and streams the file. Views translate HTTP to the services and back."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from funding.choices import ApplicationStatus, CallStatus, DocumentStage
+from funding.filtersets import ApplicationFilterSet
+from funding.forms_calls import (
+    ApplicantChoiceForm,
+    ApplicationDataForm,
+    ReasonForm,
+    ReviewForm,
+    apply_errors,
+)
+from funding.models import Application, Call, RequiredDocument
+from funding.selectors import (
+    application_list,
+    application_missing,
+    application_review_queue,
+    application_timeline,
+    calls_open_for,
+    document_list,
+    document_visible,
+)
+from funding.services import applications as services
+from funding.services.calls import call_is_score_ranked
+from funding.services.documents import document_upload
+from funding.services.workflow import allowed
+from funding.views.calls import capability_required
+from portal.choices import Role
+from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
+
+
+def _visible(request, pk: int) -> Application:
+    return get_object_or_404(application_list(user=request.user), pk=pk)
+
+
+def _is_applicant(user, application: Application) -> bool:
+    return application.applicant_id in organisation_ids_with_role(user, Role.APPLICANT)
+
+
+def _error_text(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+# --- Lists ---------------------------------------------------------------------------------------------
+@capability_required(APPLY, READ_ALL)
+@require_http_methods(["GET", "HEAD"])
+def application_list_view(request):
+    filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
+    applications = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return render(
+        request,
+        "funding/applications/list.html",
+        {"filterset": filterset, "applications": applications[:500], "reader": can(request.user, READ_ALL)},
+    )
+
+
+@capability_required(REVIEW_APPLICATIONS)
+@require_http_methods(["GET", "HEAD"])
+def review_queue_view(request):
+    filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
+    filters = request.GET.copy() if filterset.is_bound and filterset.is_valid() else {}
+    return render(
+        request,
+        "funding/applications/review_queue.html",
+        {
+            "filterset": filterset,
+            "applications": application_review_queue(user=request.user, filters=filters)[:500],
+        },
+    )
+
+
+# --- Applicant ---------------------------------------------------------------------------------------
+@capability_required(APPLY)
+@require_POST
+def application_start(request, code: str):
+    call = get_object_or_404(Call, code=code, status=CallStatus.PUBLISHED)
+    open_call = next((o for o in calls_open_for(user=request.user) if o.call.pk == call.pk), None)
+    organisations = open_call.organisations if open_call else []
+    form = ApplicantChoiceForm(request.POST, organisations=organisations)
+    if len(organisations) == 1 and not request.POST.get("applicant"):
+        applicant = organisations[0]
+    elif form.is_valid():
+        applicant = form.cleaned_data["applicant"]
+    else:
+        messages.error(
+            request, _g("Your organisation may not apply to this call, or it has already applied.")
+        )
+        return redirect("funding:call_detail", code=call.code)
+    try:
+        application = services.application_create(actor=request.user, call=call, applicant=applicant)
+    except ValidationError as exc:
+        for text in _error_text(exc):
+            messages.error(request, text)
+        return redirect("funding:call_detail", code=call.code)
+    messages.success(
+        request, _g("Draft application created: fill it in, upload the documents and submit it.")
+    )
+    if services.required_fields(call):
+        return redirect("funding:application_edit", pk=application.pk)
+    return redirect("funding:application_detail", pk=application.pk)
+
+
+@capability_required(APPLY)
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk: int):
+    application = _visible(request, pk)
+    if not _is_applicant(request.user, application):
+        raise Http404
+    if application.status != ApplicationStatus.DRAFT:
+        messages.error(request, _g("Only a draft application can be changed."))
+        return redirect("funding:application_detail", pk=application.pk)
+    form = ApplicationDataForm(request.POST or None, application=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(actor=request.user, application=application, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("Application saved."))
+            return redirect("funding:application_detail", pk=application.pk)
+    return render(request, "funding/applications/edit.html", {"application": application, "form": form})
+
+
+def _detail_context(request, application: Application, **extra) -> dict:
+    user = request.user
+    applicant = _is_applicant(user, application)
+    reviewer = can(user, REVIEW_APPLICATIONS)
+    documents = list(document_list(user=user, application=application))
+    current = {d.required_document_id: d for d in documents if d.is_current and d.required_document_id}
+    required = [
+        (rd, current.get(rd.pk))
+        for rd in RequiredDocument.objects.filter(call_id=application.call_id).order_by("stage", "pk")
+    ]
+    status = application.status
+    return {
+        "application": application,
+        "call": application.call,
+        "missing": application_missing(application=application),
+        "required": [r for r in required if r[0].stage == DocumentStage.APPLICATION],
+        "report_required": [r for r in required if r[0].stage == DocumentStage.REPORT],
+        "other_documents": [d for d in documents if d.is_current and not d.required_document_id],
+        "history": [d for d in documents if not d.is_current],
+        "timeline": application_timeline(user=user, application=application),
+        "data_fields": [
+            (services.field_label(n), getattr(application, n), n)
+            for n in services.required_fields(application.call)
+        ],
+        "is_applicant": applicant,
+        "can_edit": applicant and status == ApplicationStatus.DRAFT,
+        "can_withdraw": applicant and allowed(status, ApplicationStatus.WITHDRAWN),
+        "can_review": reviewer and allowed(status, ApplicationStatus.ADMISSIBLE),
+        "can_reject": reviewer and allowed(status, ApplicationStatus.INADMISSIBLE),
+        "can_revoke": reviewer and allowed(status, ApplicationStatus.REVOKED),
+        "upload_errors": {},
+        **extra,
+    }
+
+
+@capability_required(APPLY, READ_ALL)
+@require_http_methods(["GET", "HEAD"])
+def application_detail(request, pk: int):
+    application = _visible(request, pk)
+    return render(request, "funding/applications/detail.html", _detail_context(request, application))
+
+
+@capability_required(APPLY)
+@require_POST
+def application_submit_view(request, pk: int):
+    application = _visible(request, pk)
+    try:
+        services.application_submit(actor=request.user, application=application)
+    except ValidationError as exc:
+        context = _detail_context(request, application, submit_errors=_error_text(exc))
+        return render(request, "funding/applications/detail.html", context, status=400)
+    messages.success(
+        request,
+        _g("Application submitted with protocol number %(protocol)s.")
+        % {"protocol": application.protocol_number},
+    )
+    return redirect("funding:application_detail", pk=application.pk)
+
+
+@capability_required(APPLY)
+@require_POST
+def document_upload_view(request, pk: int):
+    application = _visible(request, pk)
+    key = request.POST.get("required_document", "")
+    required = None
+    if key:
+        required = (
+            get_object_or_404(RequiredDocument, pk=key, call_id=application.call_id)
+            if key.isdigit()
+            else None
+        )
+        if required is None:
+            raise Http404
+    uploaded = request.FILES.get("file")
+    try:
+        if uploaded is None:
+            raise ValidationError({"file": _g("Choose a file to upload.")})
+        document_upload(
+            actor=request.user, application=application, required_document=required, uploaded_file=uploaded
+        )
+    except ValidationError as exc:
+        errors = {str(required.pk if required else "other"): _error_text(exc)}
+        context = _detail_context(request, application, upload_errors=errors)
+        return render(request, "funding/applications/detail.html", context, status=400)
+    messages.success(request, _g("Document uploaded."))
+    return redirect("funding:application_detail", pk=application.pk)
+
+
+@capability_required(APPLY)
+@require_http_methods(["GET", "POST"])
+def application_withdraw_view(request, pk: int):
+    application = _visible(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("The application is withdrawn."))
+            return redirect("funding:application_detail", pk=application.pk)
+    return render(
+        request,
+        "funding/applications/reason.html",
+        {"application": application, "form": form, "action": "withdraw"},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Official ---------------------------------------------------------------------------------------
+@capability_required(REVIEW_APPLICATIONS)
+@require_http_methods(["GET", "POST"])
+def application_review_view(request, pk: int):
+    application = _visible(request, pk)
+    form = ReviewForm(request.POST or None, score_ranked=call_is_score_ranked(application.call))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_review(actor=request.user, application=application, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("Decision recorded; the applicant has been told by e-mail."))
+            return redirect("funding:review_queue")
+    context = _detail_context(request, application, form=form)
+    return render(request, "funding/applications/review.html", context, status=400 if form.errors else 200)
+
+
+@capability_required(REVIEW_APPLICATIONS)
+@require_http_methods(["GET", "POST"])
+def application_revoke_view(request, pk: int):
+    application = _visible(request, pk)
+    form = ReasonForm(request.POST or None, required=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_revoke(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("The grant is revoked; the applicant has been told by e-mail."))
+            return redirect("funding:application_detail", pk=application.pk)
+    return render(
+        request,
+        "funding/applications/reason.html",
+        {"application": application, "form": form, "action": "revoke"},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Documents ---------------------------------------------------------------------------------------
+@never_cache
+@capability_required()
+@require_http_methods(["GET", "HEAD"])
+def document_download(request, pk: int):
+    """Only to users who may see the application; always as an attachment, never sniffed."""
+    document = get_object_or_404(document_visible(user=request.user), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,254 @@
+"""Pages of the calls (avvisi): the public list and detail (no login), and the officials' management
+(create, edit, required documents, publish, close). Views translate HTTP to funding.services.calls."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from funding.choices import CallStatus, DocumentStage
+from funding.forms_calls import ApplicantChoiceForm, CallForm, RequiredDocumentForm, apply_errors
+from funding.models import Call, RequiredDocument
+from funding.selectors import call_list, call_public_list, calls_open_for
+from funding.services import calls as services
+from portal.permissions import MANAGE_PROGRAMME, READ_ALL, can
+
+
+def capability_required(*capabilities: str):
+    """Anonymous users go to the login page; users holding none of `capabilities` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if capabilities and not any(can(request.user, c) for c in capabilities):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+STAGE_TITLES = {
+    DocumentStage.APPLICATION: _("To be submitted with the application"),
+    DocumentStage.REPORT: _("To be submitted with the expense report"),
+}
+
+
+def _documents_by_stage(call: Call) -> list[tuple[str, list[RequiredDocument]]]:
+    """[(title, documents)] for the stages that have documents, application first."""
+    stages: dict[str, list[RequiredDocument]] = {stage: [] for stage in STAGE_TITLES}
+    for document in call.required_documents.all():
+        stages.setdefault(document.stage, []).append(document)
+    return [(STAGE_TITLES[stage], docs) for stage, docs in stages.items() if docs]
+
+
+# --- Public ---------------------------------------------------------------------------------------
+@require_http_methods(["GET", "HEAD"])
+def call_public_list_view(request):
+    status = request.GET.get("status", "")
+    filters = {"status": status} if status in services.PUBLIC_STATUSES else None
+    calls = call_public_list(filters=filters)
+    return render(
+        request,
+        "funding/calls/list.html",
+        {
+            "calls": calls[:200],
+            "status": status,
+            "statuses": [(s, CallStatus(s).label) for s in services.PUBLIC_STATUSES],
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def call_public_detail(request, code: str):
+    call = call_list(user=request.user).filter(code=code).first()
+    if call is None:
+        raise Http404
+    open_call = None
+    choose = None
+    if request.user.is_authenticated and call.status == CallStatus.PUBLISHED:
+        open_call = next((o for o in calls_open_for(user=request.user) if o.call.pk == call.pk), None)
+        if open_call and len(open_call.organisations) > 1:
+            choose = ApplicantChoiceForm(organisations=open_call.organisations)
+    return render(
+        request,
+        "funding/calls/detail.html",
+        {
+            "call": call,
+            "documents": _documents_by_stage(call),
+            "is_open": services.call_is_open(call),
+            "open_call": open_call,
+            "choose_form": choose,
+            "can_manage": can(request.user, MANAGE_PROGRAMME),
+        },
+    )
+
+
+# --- Management (officials) ---------------------------------------------------------------------------
+def _managed_call(request, code: str) -> Call:
+    return get_object_or_404(call_list(user=request.user), code=code)
+
+
+@capability_required(MANAGE_PROGRAMME, READ_ALL)
+@require_http_methods(["GET", "HEAD"])
+def call_manage_list(request):
+    filters = {k: v for k, v in request.GET.items() if k in ("q", "status", "application_form") and v}
+    calls = call_list(user=request.user, filters=filters or None)
+    return render(
+        request,
+        "funding/calls/manage_list.html",
+        {
+            "calls": calls[:500],
+            "filters": filters,
+            "statuses": CallStatus.choices,
+            "can_manage": can(request.user, MANAGE_PROGRAMME),
+        },
+    )
+
+
+@capability_required(MANAGE_PROGRAMME, READ_ALL)
+@require_http_methods(["GET", "HEAD"])
+def call_manage_detail(request, code: str):
+    call = _managed_call(request, code)
+    can_manage = can(request.user, MANAGE_PROGRAMME)
+    return render(
+        request,
+        "funding/calls/manage_detail.html",
+        {
+            "call": call,
+            "documents": _documents_by_stage(call),
+            "can_manage": can_manage,
+            "document_form": RequiredDocumentForm(prefix="doc")
+            if can_manage and call.status == CallStatus.DRAFT
+            else None,
+            "applications_count": call.applications.count(),
+        },
+    )
+
+
+def _call_changes(form: CallForm) -> dict:
+    data = dict(form.cleaned_data)
+    data["eligible_organisations"] = list(data.get("eligible_organisations") or [])
+    return data
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_http_methods(["GET", "POST"])
+def call_create_view(request):
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.call_create(actor=request.user, **_call_changes(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("Draft call created: now add the required documents."))
+            return redirect("funding:call_manage_detail", code=call.code)
+    return render(request, "funding/calls/form.html", {"form": form, "call": None})
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_http_methods(["GET", "POST"])
+def call_edit_view(request, code: str):
+    call = _managed_call(request, code)
+    if call.status != CallStatus.DRAFT:
+        messages.error(request, _g("Only a draft call can be changed."))
+        return redirect("funding:call_manage_detail", code=call.code)
+    form = CallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.call_update(actor=request.user, call=call, **_call_changes(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("Call saved."))
+            return redirect("funding:call_manage_detail", code=call.code)
+    return render(request, "funding/calls/form.html", {"form": form, "call": call})
+
+
+def _error_messages(request, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        for error in exc.messages:
+            messages.error(request, error)
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_POST
+def call_publish_view(request, code: str):
+    call = _managed_call(request, code)
+    try:
+        services.call_publish(actor=request.user, call=call)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(
+            request, _g("The call is published: anyone can read it and eligible applicants can apply.")
+        )
+    return redirect("funding:call_manage_detail", code=call.code)
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_POST
+def call_close_view(request, code: str):
+    call = _managed_call(request, code)
+    try:
+        services.call_close(actor=request.user, call=call)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _g("The call is closed: no more applications can be submitted."))
+    return redirect("funding:call_manage_detail", code=call.code)
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_POST
+def required_document_add_view(request, code: str):
+    call = _managed_call(request, code)
+    form = RequiredDocumentForm(request.POST, prefix="doc")
+    if form.is_valid():
+        try:
+            services.required_document_add(actor=request.user, call=call, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _g("Required document added."))
+            return redirect("funding:call_manage_detail", code=call.code)
+    return render(
+        request,
+        "funding/calls/manage_detail.html",
+        {
+            "call": call,
+            "documents": _documents_by_stage(call),
+            "can_manage": True,
+            "document_form": form,
+            "applications_count": call.applications.count(),
+        },
+        status=400,
+    )
+
+
+@capability_required(MANAGE_PROGRAMME)
+@require_POST
+def required_document_remove_view(request, code: str, pk: int):
+    call = _managed_call(request, code)
+    document = get_object_or_404(RequiredDocument, call=call, pk=pk)
+    try:
+        services.required_document_remove(actor=request.user, required_document=document)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _g("Required document removed."))
+    return redirect("funding:call_manage_detail", code=call.code)

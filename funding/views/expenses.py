@@ -1,0 +1,369 @@
+"""Pages of the expense reports (rendicontazione): the beneficiary's report with its invoice lines and
+attachments, the official's line-by-line verification and liquidation, the closing of a grant.
+
+Views only translate HTTP to the services in funding.services.expenses and back; the rules live there.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from funding.choices import CommitmentStatus, ExpenseReportStatus
+from funding.models import Application, Commitment, ExpenseLine, ExpenseReport
+from funding.selectors import (
+    expense_report_detail,
+    expense_report_list,
+    reportable_grants,
+)
+from funding.services import expenses
+from portal.permissions import (
+    APPLY,
+    LEDGER_WRITE,
+    READ_ALL,
+    REVIEW_APPLICATIONS,
+    can,
+    organisation_ids_with_role,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ExpenseLineForm(forms.Form):
+    supplier_name = forms.CharField(label=_("Supplier"), max_length=200)
+    supplier_vat_number = forms.CharField(
+        label=_("Supplier partita IVA"), max_length=13, help_text=_("11 digits, with its check digit.")
+    )
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
+    invoice_date = forms.DateField(label=_("Invoice date"), widget=DATE_WIDGET)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    net_amount = forms.DecimalField(label=_("Net (imponibile), €"), max_digits=14, decimal_places=2)
+    vat_amount = forms.DecimalField(label=_("VAT (IVA), €"), max_digits=14, decimal_places=2)
+    total_amount = forms.DecimalField(
+        label=_("Total, €"), max_digits=14, decimal_places=2, help_text=_("Net plus VAT.")
+    )
+
+
+class AttachmentForm(forms.Form):
+    uploaded_file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class ActForm(forms.Form):
+    act_number = forms.CharField(label=_("Act number (determinazione)"), max_length=50)
+    act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
+
+
+class CloseGrantForm(ActForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What must be corrected"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _error_message(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _is_beneficiary(user, report: ExpenseReport) -> bool:
+    return can(user, APPLY) and report.commitment.beneficiary_id in organisation_ids_with_role(user)
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+@login_required
+def report_list(request):
+    user = request.user
+    if not (can(user, READ_ALL) or can(user, APPLY)):
+        raise PermissionDenied
+    status = request.GET.get("status", "")
+    if status not in ExpenseReportStatus.values:
+        status = ExpenseReportStatus.SUBMITTED if can(user, REVIEW_APPLICATIONS) else ""
+    reports = expense_report_list(user=user)
+    if status:
+        reports = reports.filter(status=status)
+    return render(
+        request,
+        "funding/expenses/list.html",
+        {
+            "reports": reports[:200],
+            "grants": reportable_grants(user=user)[:200] if can(user, APPLY) else None,
+            "status": status,
+            "statuses": ExpenseReportStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_create(request):
+    user = request.user
+    if not can(user, APPLY):
+        raise PermissionDenied
+    application = commitment = None
+    if request.POST.get("application", "").isdigit():
+        application = get_object_or_404(Application, pk=request.POST["application"])
+    elif request.POST.get("commitment", "").isdigit():
+        commitment = get_object_or_404(Commitment, pk=request.POST["commitment"])
+    else:
+        raise PermissionDenied
+    try:
+        report = expenses.expense_report_create(
+            actor=user,
+            application=application,
+            commitment=commitment,
+            is_final=request.POST.get("is_final", "1") == "1",
+        )
+    except ValidationError as exc:
+        _error_message(request, exc)
+        return redirect("funding:expense_list")
+    messages.success(request, gettext("Expense report opened: add the invoices, then submit it."))
+    return redirect("funding:expense_detail", pk=report.pk)
+
+
+# --- The beneficiary's report --------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk: int):
+    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    beneficiary = _is_beneficiary(request.user, report)
+    editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
+    form = ExpenseLineForm(request.POST or None) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                expenses.expense_line_add(actor=request.user, report=report, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, gettext("Invoice added."))
+                return redirect("funding:expense_detail", pk=report.pk)
+    lines = list(report.lines.prefetch_related("documents"))
+    return render(
+        request,
+        "funding/expenses/detail.html",
+        {
+            "report": report,
+            "lines": lines,
+            "form": form,
+            "attach_form": AttachmentForm() if editable and report.application_id else None,
+            "editable": editable,
+            "beneficiary": beneficiary,
+            "reviewer": can(request.user, REVIEW_APPLICATIONS),
+            "can_close": can(request.user, LEDGER_WRITE)
+            and report.status != ExpenseReportStatus.SUBMITTED
+            and report.commitment.status != CommitmentStatus.CANCELLED
+            and report.commitment.to_liquidate > 0,
+            "totals": _totals(lines),
+        },
+    )
+
+
+def _totals(lines):
+    from portal.constants import ZERO
+
+    return {
+        "net": sum((line.net_amount for line in lines), ZERO),
+        "vat": sum((line.vat_amount for line in lines), ZERO),
+        "total": sum((line.total_amount for line in lines), ZERO),
+    }
+
+
+def _own_line(request, pk: int, line_pk: int) -> ExpenseLine:
+    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    if not _is_beneficiary(request.user, report):
+        raise PermissionDenied
+    return get_object_or_404(
+        ExpenseLine.objects.select_related("report__commitment"), pk=line_pk, report=report
+    )
+
+
+@login_required
+@require_POST
+def line_remove(request, pk: int, line_pk: int):
+    line = _own_line(request, pk, line_pk)
+    try:
+        expenses.expense_line_remove(actor=request.user, line=line)
+    except ValidationError as exc:
+        _error_message(request, exc)
+    else:
+        messages.success(request, gettext("Invoice removed."))
+    return redirect("funding:expense_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def line_attach(request, pk: int, line_pk: int):
+    line = _own_line(request, pk, line_pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("funding:expense_detail", pk=pk)
+    try:
+        expenses.expense_document_attach(
+            actor=request.user, line=line, uploaded_file=form.cleaned_data["uploaded_file"]
+        )
+    except ValidationError as exc:
+        _error_message(request, exc)
+    else:
+        messages.success(request, gettext("File attached."))
+    return redirect("funding:expense_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk: int):
+    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    if not _is_beneficiary(request.user, report):
+        raise PermissionDenied
+    try:
+        expenses.expense_report_submit(actor=request.user, report=report)
+    except ValidationError as exc:
+        _error_message(request, exc)
+    else:
+        messages.success(request, gettext("Report submitted: the Region will verify it."))
+    return redirect("funding:expense_detail", pk=pk)
+
+
+# --- The official's verification -----------------------------------------------------------------
+def _decision_forms(lines, data=None):
+    result = []
+    for line in lines:
+        prefix = f"line-{line.pk}"
+        initial = {
+            "eligible": "" if line.eligible is None else ("1" if line.eligible else "0"),
+            "reason": line.ineligible_reason,
+        }
+        result.append((line, LineDecisionForm(data, prefix=prefix, initial=initial)))
+    return result
+
+
+class LineDecisionForm(forms.Form):
+    eligible = forms.ChoiceField(
+        label=_("Eligible"),
+        choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason if not eligible"), max_length=300, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_verify(request, pk: int):
+    user = request.user
+    if not can(user, REVIEW_APPLICATIONS):
+        raise PermissionDenied
+    report = get_object_or_404(expense_report_detail(user=user), pk=pk)
+    lines = list(report.lines.prefetch_related("documents"))
+    submitted = report.status == ExpenseReportStatus.SUBMITTED
+    decision_forms = _decision_forms(lines, request.POST if request.POST.get("step") == "decide" else None)
+    act_form = ActForm(
+        request.POST if request.POST.get("step") == "verify" else None,
+        initial={"act_date": timezone.localdate()},
+    )
+    return_form = ReturnForm(request.POST if request.POST.get("step") == "return" else None)
+    if request.method == "POST":
+        if not submitted:
+            messages.error(request, gettext("This report is not waiting for verification."))
+            return redirect("funding:expense_detail", pk=pk)
+        step = request.POST.get("step")
+        if step == "decide":
+            if _save_decisions(request, decision_forms):
+                messages.success(request, gettext("Decisions saved: check the payable amount, then verify."))
+                return redirect("funding:expense_verify", pk=pk)
+        elif step == "verify" and act_form.is_valid():
+            if not can(user, LEDGER_WRITE):
+                raise PermissionDenied
+            try:
+                expenses.expense_report_verify(actor=user, report=report, **act_form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(act_form, exc)
+            else:
+                messages.success(request, gettext("Report verified and liquidated."))
+                return redirect("funding:expense_detail", pk=pk)
+        elif step == "return" and return_form.is_valid():
+            try:
+                expenses.expense_report_return(
+                    actor=user, report=report, reason=return_form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                _apply_errors(return_form, exc)
+            else:
+                messages.success(request, gettext("Report returned to the beneficiary for corrections."))
+                return redirect("funding:expense_detail", pk=pk)
+    return render(
+        request,
+        "funding/expenses/verify.html",
+        {
+            "report": report,
+            "decision_forms": decision_forms,
+            "act_form": act_form,
+            "return_form": return_form,
+            "payable": expenses.expense_report_payable(report=report),
+            "submitted": submitted,
+            "totals": _totals(lines),
+        },
+    )
+
+
+def _save_decisions(request, decision_forms) -> bool:
+    ok = True
+    for line, form in decision_forms:
+        if not form.is_valid():
+            ok = False
+            continue
+        value = form.cleaned_data["eligible"]
+        if value == "":
+            continue
+        try:
+            expenses.expense_line_set_eligibility(
+                actor=request.user, line=line, eligible=value == "1", reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            ok = False
+            for field, errors in exc.message_dict.items():
+                form.add_error("reason" if field == "ineligible_reason" else None, errors)
+    return ok
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_close(request, commitment_pk: int):
+    user = request.user
+    if not can(user, LEDGER_WRITE):
+        raise PermissionDenied
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("beneficiary", "reservation__chapter"), pk=commitment_pk
+    )
+    form = CloseGrantForm(request.POST or None, initial={"act_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            expenses.grant_close(actor=user, commitment=commitment, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, gettext("Grant closed: what was not liquidated is back in the reservation.")
+            )
+            return redirect("funding:expense_list")
+    return render(request, "funding/expenses/close.html", {"commitment": commitment, "form": form})

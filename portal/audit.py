@@ -1,0 +1,162 @@
+"""Audit service: record events in the caller's transaction and verify the hash chain."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from portal.context import current_context
+from portal.models import AuditChainHead, AuditEvent, Organisation, User
+
+
+def to_json(value: Any) -> Any:
+    """Make a value JSON-native the way it will be stored (Decimals and dates become strings)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `instance`, ready for before/after."""
+    data = {}
+    for name in fields:
+        value = getattr(instance, name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        data[name] = value
+    return to_json(data)
+
+
+@dataclass
+class AuditEntry:
+    action: str
+    actor: User | None = None
+    organisation: Organisation | None = None
+    target: models.Model | None = None
+    before: dict | None = None
+    after: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _event_payload(event: AuditEvent, target_label: str) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "created_at": event.created_at.isoformat(),
+        "actor": event.actor_id,
+        "actor_repr": event.actor_repr,
+        "organisation": event.organisation_id,
+        "action": event.action,
+        "target_type": target_label,
+        "target_id": event.target_id,
+        "target_repr": event.target_repr,
+        "before": event.before,
+        "after": event.after,
+        "source": event.source,
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(event: AuditEvent) -> str:
+    target_label = ""
+    if event.target_type_id:
+        ct = ContentType.objects.get_for_id(event.target_type_id)
+        target_label = f"{ct.app_label}.{ct.model}"
+    canonical = json.dumps(
+        _event_payload(event, target_label), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _build(entry: AuditEntry, *, now, context) -> AuditEvent:
+    actor = entry.actor if entry.actor is not None and entry.actor.is_authenticated else None
+    target = entry.target
+    return AuditEvent(
+        created_at=now,
+        actor=actor,
+        actor_repr=(actor.email if actor else "")[:254],
+        organisation=entry.organisation,
+        action=entry.action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:255] if target is not None else "",
+        before=to_json(entry.before),
+        after=to_json({**(entry.after or {}), **entry.extra} if (entry.after or entry.extra) else None),
+        source=context.source,
+        request_id=context.request_id,
+        ip_address=context.ip_address,
+    )
+
+
+def audit_record_many(entries: list[AuditEntry]) -> list[AuditEvent]:
+    """Append events to the chain in order. Call it last in a service's transaction."""
+    if not entries:
+        return []
+    context = current_context()
+    now = timezone.now()
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(singleton=1)
+        events = []
+        seq, prev_hash = head.last_seq, head.last_hash
+        for entry in entries:
+            event = _build(entry, now=now, context=context)
+            seq += 1
+            event.seq = seq
+            event.prev_hash = prev_hash
+            event.hash = compute_hash(event)
+            prev_hash = event.hash
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        AuditChainHead.objects.filter(singleton=1).update(last_seq=seq, last_hash=prev_hash)
+    return events
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    organisation: Organisation | None = None,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    entry = AuditEntry(
+        action=action, actor=actor, organisation=organisation, target=target, before=before, after=after
+    )
+    return audit_record_many([entry])[0]
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify_chain(*, chunk_size: int = 2000) -> ChainReport:
+    """Recompute every hash in sequence order; name the first event whose link is broken."""
+    expected_prev = ""
+    expected_seq = 1
+    checked = 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        if event.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq, "missing event (gap in the sequence)")
+        if event.prev_hash != expected_prev:
+            return ChainReport(False, checked, event.seq, "previous-hash link does not match")
+        if compute_hash(event) != event.hash:
+            return ChainReport(False, checked, event.seq, "content does not match its hash")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(singleton=1).first()
+    if head and (head.last_seq != checked or head.last_hash != expected_prev):
+        return ChainReport(False, checked, checked + 1, "the newest events are missing")
+    return ChainReport(True, checked)

@@ -1,0 +1,22 @@
+"""Formatting at the edge (templates, PDF, e-mails): money and dates in the active language."""
+
+from decimal import Decimal
+
+from django.utils import translation
+
+from portal.constants import quantize_money
+
+
+def format_money(value, *, language: str | None = None, symbol: bool = True) -> str:
+    if value is None or value == "":
+        return ""
+    amount = quantize_money(Decimal(value))
+    language = language or translation.get_language() or "it"
+    sign = "-" if amount < 0 else ""
+    integer, cents = f"{abs(amount):.2f}".split(".")
+    groups = f"{int(integer):,}"
+    if language.startswith("it"):
+        text = f"{groups.replace(',', '.')},{cents}"
+        return f"{sign}€ {text}" if symbol else f"{sign}{text}"
+    text = f"{groups}.{cents}"
+    return f"{sign}€{text}" if symbol else f"{sign}{text}"

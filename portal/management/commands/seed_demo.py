@@ -1,0 +1,35 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.context import action_context
+from portal.models.audit import AuditSource
+
+# Each app may ship a `demo` module with `seed(stdout)`; they run in this order.
+SEEDED_APPS = ["portal", "funding", "projects", "inventory", "reporting"]
+
+
+class Command(BaseCommand):
+    help = "Load reference data and demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="allow running with DJANGO_ENV=production")
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError(
+                "seed_demo creates demo accounts with a published password: not in production."
+            )
+        with action_context(source=AuditSource.COMMAND):
+            for app in SEEDED_APPS:
+                try:
+                    module = import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed(self.stdout)
+            from portal.demo import print_logins
+
+            print_logins(self.stdout)

@@ -1,0 +1,100 @@
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.choices import MFA_ROLES
+from portal.context import pop_context, push_context
+from portal.models.audit import AuditSource
+from portal.permissions import has_role
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Give each request an id (kept from X-Request-ID when sane) and remember the client address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        source = AuditSource.API if request.path.startswith("/api/") else AuditSource.WEB
+        request.request_id = request_id
+        token = push_context(source=source, request_id=request_id, ip_address=client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            pop_context(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequireMFAMiddleware:
+    """Officials, auditors, administrators and staff (Django admin) must activate TOTP first."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/schema/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.MFA_REQUIRED
+            and user.is_authenticated
+            and not request.path.startswith(self.allowed_prefixes)
+            and (user.is_staff or has_role(user, *MFA_ROLES))
+            and not user_has_totp(user)
+        ):
+            if request.path.startswith("/api/"):
+                return _mfa_forbidden()
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def user_has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _mfa_forbidden():
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"detail": "Two-factor authentication must be activated before using the API with a session."},
+        status=403,
+    )
+
+
+class IdleSessionTimeoutMiddleware:
+    """Log out after SESSION_COOKIE_AGE seconds without a request (server-side, not only the cookie)."""
+
+    key = "_last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(self.key)
+            if last is not None and now - last > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[self.key] = now
+        return self.get_response(request)

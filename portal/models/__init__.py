@@ -1,0 +1,20 @@
+from portal.models.audit import AuditChainHead, AuditEvent, AuditSource
+from portal.models.identity import Membership, Organisation, User
+from portal.models.notification import Notification
+from portal.models.reference import Comune, ComunePopulation, Province
+from portal.models.requests import AccessRequest, AccessRequestStatus
+
+__all__ = [
+    "AccessRequest",
+    "AccessRequestStatus",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuditSource",
+    "Comune",
+    "ComunePopulation",
+    "Membership",
+    "Notification",
+    "Organisation",
+    "Province",
+    "User",
+]

@@ -1,0 +1,141 @@
+"""Authorization in one place: who holds which capability, and DRF/view guards built on it.
+
+Roles come from active memberships. A capability is granted to a set of roles; views, API
+endpoints and selectors ask `can(user, CAPABILITY)` and never test roles themselves. Querysets are
+scoped in the selectors (`portal.selectors` and each app's selectors) with `visible_organisation_ids`.
+"""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from rest_framework import permissions
+
+from portal.choices import Role
+
+# --- Capabilities ------------------------------------------------------------------------------
+READ_ALL = "read_all"  # see every organisation's data (no writes implied)
+MANAGE_PROGRAMME = "manage_programme"  # configure programme, chapters, calls
+LEDGER_WRITE = "ledger_write"  # reserve, commit, liquidate, record economies
+REVIEW_APPLICATIONS = "review_applications"
+APPLY = "apply"  # submit and report on applications for one's own organisation
+EXPORT = "export"
+READ_AUDIT = "read_audit"
+MANAGE_PROJECTS = "manage_projects"
+MANAGE_INVENTORY = "manage_inventory"
+MANAGE_ACCOUNTS = "manage_accounts"
+APPROVE_ACCESS = "approve_access"  # decide self-registered users' access requests
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    READ_ALL: frozenset({Role.REGIONAL_OFFICIAL, Role.AUDITOR, Role.ADMINISTRATOR}),
+    MANAGE_PROGRAMME: frozenset({Role.REGIONAL_OFFICIAL}),
+    LEDGER_WRITE: frozenset({Role.REGIONAL_OFFICIAL}),
+    REVIEW_APPLICATIONS: frozenset({Role.REGIONAL_OFFICIAL}),
+    APPLY: frozenset({Role.APPLICANT}),
+    EXPORT: frozenset({Role.REGIONAL_OFFICIAL, Role.AUDITOR}),
+    READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.REGIONAL_OFFICIAL}),
+    MANAGE_PROJECTS: frozenset({Role.EU_PROJECT_MANAGER}),
+    MANAGE_INVENTORY: frozenset({Role.INVENTORY_MANAGER}),
+    MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
+    APPROVE_ACCESS: frozenset({Role.ADMINISTRATOR, Role.REGIONAL_OFFICIAL}),
+}
+
+# Order in which a user's roles are shown; the first is the "primary" one in the header.
+ROLE_PRIORITY = [
+    Role.ADMINISTRATOR,
+    Role.REGIONAL_OFFICIAL,
+    Role.AUDITOR,
+    Role.EU_PROJECT_MANAGER,
+    Role.INVENTORY_MANAGER,
+    Role.APPLICANT,
+]
+
+
+def _memberships(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_sentinella_memberships", None)
+    if cached is None:
+        cached = list(
+            user.memberships.filter(is_active=True, organisation__is_active=True).select_related(
+                "organisation"
+            )
+        )
+        cached.sort(key=lambda m: (ROLE_PRIORITY.index(m.role), m.organisation_id))
+        user._sentinella_memberships = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request cache after a role change."""
+    user.__dict__.pop("_sentinella_memberships", None)
+
+
+def user_roles(user) -> set[str]:
+    return {m.role for m in _memberships(user)}
+
+
+def primary_membership(user):
+    memberships = _memberships(user)
+    return memberships[0] if memberships else None
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def can(user, capability: str) -> bool:
+    return bool(user_roles(user) & CAPABILITIES[capability])
+
+
+def organisation_ids_with_role(user, *roles: str) -> set[int]:
+    return {m.organisation_id for m in _memberships(user) if not roles or m.role in roles}
+
+
+def visible_organisation_ids(user) -> set[int] | None:
+    """None means "all organisations"; otherwise the ids the user acts for."""
+    if can(user, READ_ALL):
+        return None
+    return organisation_ids_with_role(user)
+
+
+def require(user, capability: str) -> None:
+    """Raise PermissionDenied unless the user holds `capability`. Services call this first."""
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+# --- Guards for class-based views ---------------------------------------------------------------
+class CapabilityRequiredMixin(AccessMixin):
+    """Anonymous users go to the login page; logged-in users without the capability get 403."""
+
+    capability: str = ""
+    write_capability: str = ""  # needed for POST/PUT/PATCH/DELETE when set
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        needed = self.capability
+        if self.write_capability and request.method not in ("GET", "HEAD", "OPTIONS"):
+            needed = self.write_capability
+        if needed and not can(request.user, needed):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- DRF --------------------------------------------------------------------------------------
+class HasCapability(permissions.BasePermission):
+    """`permission_classes = [HasCapability.for_(READ_ALL, write=LEDGER_WRITE)]`."""
+
+    read_capability: str | None = None
+    write_capability: str | None = None
+
+    @classmethod
+    def for_(cls, read: str | None = None, *, write: str | None = None):
+        return type(f"Has_{read}_{write}", (cls,), {"read_capability": read, "write_capability": write})
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return self.read_capability is None or can(user, self.read_capability)
+        return self.write_capability is not None and can(user, self.write_capability)

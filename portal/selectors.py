@@ -1,0 +1,42 @@
+"""Reads for the portal app, always scoped to what the user may see."""
+
+from django.db.models import Prefetch, QuerySet
+
+from portal.models import AuditEvent, Comune, ComunePopulation, Organisation
+from portal.permissions import READ_AUDIT, can, visible_organisation_ids
+
+
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("comune", "comune__province", "province")
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(pk__in=visible)
+
+
+def comune_list(*, user) -> QuerySet[Comune]:
+    """Comuni are public reference data: any logged-in user may read them."""
+    if not user.is_authenticated:
+        return Comune.objects.none()
+    return Comune.objects.select_related("province").prefetch_related(
+        Prefetch("populations", queryset=ComunePopulation.objects.order_by("reference_date"))
+    )
+
+
+def audit_event_list(*, user) -> QuerySet[AuditEvent]:
+    if not can(user, READ_AUDIT):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.select_related("actor", "organisation", "target_type")
+
+
+def access_request_list(*, user):
+    """Approvers see every request; anyone else only their own."""
+    from portal.models import AccessRequest
+    from portal.permissions import APPROVE_ACCESS
+
+    if not user.is_authenticated:
+        return AccessRequest.objects.none()
+    qs = AccessRequest.objects.select_related("user", "comune", "organisation", "decided_by").order_by(
+        "status", "-created_at"
+    )
+    return qs if can(user, APPROVE_ACCESS) else qs.filter(user=user)

@@ -1,0 +1,30 @@
+from celery import shared_task
+
+from portal.audit import audit_record
+from portal.models import AuditEvent
+
+HEARTBEAT_ACTION = "system.worker_heartbeat"
+
+
+@shared_task(name="portal.worker_heartbeat")
+def worker_heartbeat(token: str) -> bool:
+    """Leave one audit event per token: proves a worker ran a task against this database.
+
+    Idempotent: redelivery of the same token (late ack, lost worker) records nothing twice.
+    """
+    if AuditEvent.objects.filter(action=HEARTBEAT_ACTION, after__token=token).exists():
+        return False
+    audit_record(action=HEARTBEAT_ACTION, after={"token": token})
+    return True
+
+
+@shared_task(
+    name="portal.send_notification",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+)
+def send_notification(notification_id: int) -> bool:
+    from portal.notifications import notification_send
+
+    return notification_send(notification_id=notification_id)

@@ -1,0 +1,34 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def bi_widget(bound_field):
+    """Render a field's widget with Bootstrap Italia classes and accessible error wiring."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": " ".join(filter(None, [widget.attrs.get("class", ""), css]))}
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}-errors"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(bound_field) -> bool:
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def money(value):
+    """€ 1.650.000,00 in Italian, €1,650,000.00 in English; empty for None. Formatting only at the edge."""
+    from portal.formatting import format_money
+
+    return format_money(value)

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views, views_access
+
+api_v1 = [
+    path("", include("portal.api.urls")),
+    path("", include("funding.api.urls")),
+    path("", include("projects.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("reporting.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("access-requests/", views_access.access_request_list_view, name="access_request_list"),
+    path("access-requests/new/", views_access.access_request_new, name="access_request_new"),
+    path("access-requests/<int:pk>/", views_access.access_request_detail, name="access_request_detail"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("funding/", include("funding.urls")),
+    path("projects/", include("projects.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("reports/", include("reporting.urls")),
+    path("api/v1/", include((api_v1, "v1"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

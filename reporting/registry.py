@@ -1,0 +1,247 @@
+"""Reports as data: what a report is (columns, parameters, the selector that yields its rows) and
+the registry where every app declares its own.
+
+An app declares its reports in `<app>/reports.py`; `ReportingConfig.ready()` imports that module
+of every installed app, so the reports register themselves::
+
+    # funding/reports.py
+    from reporting.registry import Column, ColumnType, Report, register
+
+    register(Report(
+        key="funding.commitments",
+        title=_("Commitments"),
+        capability=EXPORT,
+        columns=(Column("act", _("Act")), Column("amount", _("Amount"), ColumnType.MONEY, total=True)),
+        rows=commitment_rows,        # commitment_rows(*, user, params) -> iterable of tuples or dicts
+        count=commitment_count,      # commitment_count(*, user, params) -> int
+        form_class=CommitmentReportForm,   # or filterset_class=CommitmentFilterSet
+    ))
+
+Renderers (PDF, XLSX, CSV), export jobs, pages and API then work for it with no further code.
+"""
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import formats
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import to_json
+from portal.permissions import CAPABILITIES, can
+
+ERROR_UNKNOWN_REPORT = _("There is no report with this name.")
+ERROR_DUPLICATE_REPORT = "A report with key {key!r} is already registered."
+
+
+class ColumnType(enum.StrEnum):
+    TEXT = "text"
+    INT = "int"
+    MONEY = "money"  # Decimal euros to the cent
+    DATE = "date"
+    DATETIME = "datetime"  # shown in Europe/Rome
+
+
+NUMERIC_TYPES = frozenset({ColumnType.INT, ColumnType.MONEY})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # str or lazy translation
+    type: ColumnType = ColumnType.TEXT
+    total: bool = False  # sum it in a totals row (int and money columns only)
+    width: int | None = None  # characters; a sensible default per type when None
+
+    def __post_init__(self):
+        if self.total and self.type not in NUMERIC_TYPES:
+            raise ValueError(f"Column {self.key!r}: only int and money columns can be totalled.")
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def char_width(self) -> int:
+        if self.width:
+            return self.width
+        return {
+            ColumnType.INT: 10,
+            ColumnType.MONEY: 16,
+            ColumnType.DATE: 12,
+            ColumnType.DATETIME: 18,
+        }.get(self.type, max(12, min(40, len(str(self.label)) + 4)))
+
+
+Row = Sequence[Any] | Mapping[str, Any]
+RowsSelector = Callable[..., Iterable[Row]]  # rows(*, user, params) -> rows, lazily
+CountSelector = Callable[..., int]  # count(*, user, params) -> number of rows
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report definition. `rows` and `count` receive the cleaned parameters (a dict)."""
+
+    key: str
+    title: Any
+    capability: str
+    columns: tuple[Column, ...]
+    rows: RowsSelector
+    count: CountSelector
+    description: Any = ""
+    form_class: type[forms.Form] | None = None
+    filterset_class: type | None = None  # a django_filters.FilterSet; its form holds the parameters
+    # Act references and other fixed subtitle lines (e.g. "DCR 15 dicembre 2020 n. 89-19389").
+    references: tuple[Any, ...] = ()
+    # Extra subtitle lines computed from the cleaned parameters.
+    subtitle: Callable[[dict[str, Any]], list[str]] | None = None
+    formats: tuple[str, ...] = ("pdf", "xlsx", "csv")
+    landscape: bool = True  # PDF page orientation
+    dense: bool = False  # PDF in a smaller type, for reports with many or long columns
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.capability not in CAPABILITIES:
+            raise ValueError(f"Report {self.key!r}: unknown capability {self.capability!r}.")
+        if self.form_class and self.filterset_class:
+            raise ValueError(f"Report {self.key!r}: give a form_class or a filterset_class, not both.")
+        keys = [c.key for c in self.columns]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"Report {self.key!r}: column keys must be unique.")
+
+    # --- parameters ----------------------------------------------------------------------------
+    def form(self, data: Mapping[str, Any] | None = None) -> forms.Form:
+        """The parameters form, bound to `data` when given (unbound otherwise)."""
+        if self.filterset_class is not None:
+            model = self.filterset_class._meta.model
+            return self.filterset_class(data=data, queryset=model._default_manager.none()).form
+        if self.form_class is not None:
+            return self.form_class(data=data)
+        return _NoParameters(data=data)
+
+    def clean_params(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Validate `data`; the cleaned values, or ValidationError with the form's errors."""
+        form = self.form(data=data or {})
+        if not form.is_valid():
+            raise ValidationError(
+                {name: list(errors) for name, errors in form.errors.items()}, code="invalid_params"
+            )
+        return dict(form.cleaned_data)
+
+    def params_to_json(self, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+        """Cleaned parameters as JSON that `clean_params` accepts again (stored on export jobs)."""
+        data = {}
+        for name, value in cleaned.items():
+            if value is False or value in (None, "", [], ()):
+                continue  # unset; an unticked checkbox cleans to False again
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif isinstance(value, models.QuerySet | list | tuple):
+                value = [v.pk if isinstance(v, models.Model) else v for v in value]
+            data[name] = value
+        return to_json(data)
+
+    def describe_params(self, cleaned: Mapping[str, Any]) -> list[str]:
+        """One "Label: value" line per parameter that was set, for the document's subtitle."""
+        form = self.form()
+        lines = []
+        for name, bound in form.fields.items():
+            value = cleaned.get(name)
+            if value is False or value in (None, "", [], ()):
+                continue
+            lines.append(f"{bound.label or name}: {_display(bound, value)}")
+        return lines
+
+    def lines(self, cleaned: Mapping[str, Any]) -> list[str]:
+        """Subtitle lines of the document: act references, computed lines, then the filters used."""
+        lines = [str(ref) for ref in self.references]
+        if self.subtitle is not None:
+            lines.extend(self.subtitle(dict(cleaned)))
+        lines.extend(self.describe_params(cleaned))
+        return lines
+
+    # --- access --------------------------------------------------------------------------------
+    def available_to(self, user) -> bool:
+        return can(user, self.capability)
+
+
+class _NoParameters(forms.Form):
+    pass
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        labels = {str(k): str(v) for k, v in field.choices}
+        if isinstance(value, list | tuple):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime | dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(value, 2)
+    if isinstance(value, models.QuerySet | list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def filter_queryset(filterset_class, queryset: models.QuerySet, params: Mapping[str, Any]):
+    """Apply a FilterSet's filters to `queryset` from already-cleaned parameters.
+
+    Lets a selector reuse the FilterSet that also serves the HTML list and the API.
+    """
+    filterset = filterset_class(queryset=queryset)
+    for name, value in params.items():
+        if name in filterset.filters:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
+# --- the registry ---------------------------------------------------------------------------------
+_REGISTRY: dict[str, Report] = {}
+
+
+class ReportNotFound(LookupError):
+    pass
+
+
+def register(report: Report) -> Report:
+    """Add `report` to the registry; returns it, so `REPORT = register(Report(...))` reads well."""
+    existing = _REGISTRY.get(report.key)
+    if existing is not None and existing is not report:
+        raise ValueError(ERROR_DUPLICATE_REPORT.format(key=report.key))
+    _REGISTRY[report.key] = report
+    return report
+
+
+def unregister(key: str) -> None:
+    _REGISTRY.pop(key, None)
+
+
+def get_report(key: str) -> Report:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise ReportNotFound(key) from None
+
+
+def all_reports() -> list[Report]:
+    return sorted(_REGISTRY.values(), key=lambda r: r.key)
+
+
+def reports_for(user) -> list[Report]:
+    """The reports `user` may run, by title in the active language."""
+    return sorted((r for r in _REGISTRY.values() if r.available_to(user)), key=lambda r: str(r.title))
+
+
+def autodiscover() -> None:
+    """Import `<app>/reports.py` of every installed app (called by ReportingConfig.ready)."""
+    autodiscover_modules("reports")

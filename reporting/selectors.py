@@ -1,0 +1,37 @@
+"""Reads of the reporting app, scoped to what the user may see."""
+
+from django.db.models import QuerySet
+
+from portal.models import AuditEvent
+from portal.permissions import EXPORT, READ_AUDIT, can
+from portal.selectors import audit_event_list
+from reporting.filtersets import AuditTrailFilterSet
+from reporting.models import ExportJob
+from reporting.registry import Report, reports_for
+
+
+def may_use_reports(user) -> bool:
+    return can(user, EXPORT) or can(user, READ_AUDIT)
+
+
+def report_list(*, user) -> list[Report]:
+    """The registered reports `user` may run."""
+    if not user.is_authenticated:
+        return []
+    return reports_for(user)
+
+
+def export_job_list(*, user) -> QuerySet[ExportJob]:
+    """A user's own export jobs, newest first. Nobody sees another user's exports."""
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(requested_by=user).order_by("-created_at", "-pk")
+
+
+def audit_trail_search(*, user, data) -> AuditTrailFilterSet:
+    """The audit trail filtered by `data` (GET parameters); `.qs` is the page's queryset."""
+    return AuditTrailFilterSet(data=data or None, queryset=audit_event_list(user=user).order_by("-seq"))
+
+
+def audit_event_get(*, user, seq: int) -> AuditEvent:
+    return audit_event_list(user=user).get(seq=seq)

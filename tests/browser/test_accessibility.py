@@ -1,0 +1,73 @@
+"""End to end in Chromium: log in (with TOTP for officials) and check WCAG 2.1 AA with axe-core."""
+
+import pytest
+
+from portal.choices import Role
+from tests.factories import TEST_PASSWORD, OrganisationFactory, make_user
+from tests.utils import totp_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options=WCAG_21_AA)
+    assert result.violations_count == 0, result.generate_report()
+
+
+def log_in(page, email, *, totp=False):
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("main form button[type=submit]")
+    if totp:
+        page.wait_for_selector("input[name=code]")
+        assert_accessible(page)
+        page.fill("input[name=code]", totp_code())
+        page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_public_pages_are_accessible(page):
+    page.goto(f"{page.base_url}/")
+    assert page.locator("html").get_attribute("lang") == "it"
+    assert_accessible(page)
+    page.goto(f"{page.base_url}/accounts/login/")
+    assert_accessible(page)
+    page.goto(f"{page.base_url}/accounts/signup/")
+    assert_accessible(page)
+    page.goto(f"{page.base_url}/pagina-che-non-esiste/")
+    assert "Pagina non trovata" in page.content()
+    assert_accessible(page)
+
+
+def test_official_logs_in_with_totp_and_sees_the_home_in_italian(page):
+    official = make_user(Role.REGIONAL_OFFICIAL, OrganisationFactory(name="Regione Piemonte"))
+    log_in(page, official.email, totp=True)
+    assert page.locator("h1").inner_text() == "Funzionario regionale"
+    assert "Regione Piemonte" in page.locator("[data-testid=current-role]").inner_text()
+    assert_accessible(page)
+
+
+def test_applicant_logs_in_and_switches_to_english(page):
+    applicant = make_user(Role.APPLICANT, OrganisationFactory(name="Comune di Prova"))
+    log_in(page, applicant.email)
+    assert page.locator("h1").inner_text() == "Richiedente"
+    assert_accessible(page)
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Applicant"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_home_is_usable_on_a_phone(page):
+    applicant = make_user(Role.APPLICANT, OrganisationFactory(name="Comune di Prova"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, applicant.email)
+    assert page.locator("button:has-text('Esci')").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    assert_accessible(page)

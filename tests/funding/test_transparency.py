@@ -1,0 +1,125 @@
+"""Transparency: published grants over €1,000 per beneficiary and year, public, in three formats."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from funding.transparency import grants_publish, grants_to_publish
+from portal.choices import OrganisationKind, Role
+from portal.models import AuditEvent
+from tests.factories import ComuneFactory, OrganisationFactory, make_user
+from tests.funding.factories import make_commitment, make_reservation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grants():
+    reservation = make_reservation("10000.00")
+    body = OrganisationFactory(name="Comune di Esempio", tax_code="00514490010")
+    person = OrganisationFactory(
+        name="Mario Rossi",
+        kind=OrganisationKind.TAXI_LICENSEE,
+        tax_code="RSSMRA70A01L219K",
+        comune=ComuneFactory(),
+        licence_number="T-1",
+    )
+    small = OrganisationFactory(name="Ente Piccolo")
+    return {
+        "body": make_commitment("1500.00", reservation=reservation, beneficiary=body),
+        "person": make_commitment("1200.00", reservation=reservation, beneficiary=person),
+        # Two grants of 600.00 to the same beneficiary in the year: 1,200.00 in all, so both are published.
+        "split_a": make_commitment("600.00", reservation=reservation, beneficiary=small),
+        "split_b": make_commitment("600.00", reservation=reservation, beneficiary=small),
+        "below": make_commitment(
+            "999.99", reservation=reservation, beneficiary=OrganisationFactory(name="Sotto")
+        ),
+    }
+
+
+def test_only_grants_over_the_threshold_need_publication(grants):
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    pending = set(grants_to_publish(user=official))
+    assert pending == {grants["body"], grants["person"], grants["split_a"], grants["split_b"]}
+
+
+def test_public_page_lists_published_grants_without_login(client, grants):
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    grants_publish(actor=official, commitments=[grants["body"], grants["person"]])
+    response = client.get(reverse("funding:transparency"), {"year": 2020})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Comune di Esempio" in html
+    assert "00514490010" in html
+    assert "Mario Rossi" in html
+    assert "RSSMRA70A01L219K" not in html  # a person's tax code is never published
+    assert "Ente Piccolo" not in html  # not yet published
+    assert AuditEvent.objects.filter(action="transparency.published", actor=official).count() == 2
+
+
+def test_downloads_in_csv_json_xlsx(client, grants):
+    grants_publish(actor=make_user(Role.REGIONAL_OFFICIAL), commitments=list(grants.values()))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(
+                    client.get(
+                        reverse("funding:transparency"), {"year": 2020, "format": "csv"}
+                    ).streaming_content
+                ).decode()
+            )
+        )
+    )
+    assert len(rows) == 1 + 4
+    data = json.loads(client.get(reverse("funding:transparency"), {"year": 2020, "format": "json"}).content)
+    assert sorted(Decimal(g["amount"]) for g in data["grants"]) == [
+        Decimal("600.00"),
+        Decimal("600.00"),
+        Decimal("1200.00"),
+        Decimal("1500.00"),
+    ]
+    assert all(g["tax_code"] == "" for g in data["grants"] if g["beneficiary"] == "Mario Rossi")
+    response = client.get(reverse("funding:transparency"), {"year": 2020, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:K5"
+    assert sheet["D6"].value == 3900  # the totals row, a real number
+    assert sheet["D2"].number_format == "#,##0.00"
+
+
+def test_filters(client, grants):
+    grants_publish(actor=make_user(Role.REGIONAL_OFFICIAL), commitments=list(grants.values()))
+    data = json.loads(
+        client.get(
+            reverse("funding:transparency"), {"year": 2020, "format": "json", "beneficiary": "piccolo"}
+        ).content
+    )
+    assert {g["beneficiary"] for g in data["grants"]} == {"Ente Piccolo"}
+
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.AUDITOR, Role.ADMINISTRATOR])
+def test_only_officials_publish(client, grants, role):
+    client.force_login(make_user(role))
+    response = client.post(reverse("funding:transparency_publish"), {"grant": [grants["body"].pk]})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="transparency.published").exists()
+
+
+def test_official_publishes_from_the_queue(client, grants):
+    client.force_login(make_user(Role.REGIONAL_OFFICIAL))
+    assert "Comune di Esempio" in client.get(reverse("funding:transparency_publish")).content.decode()
+    response = client.post(reverse("funding:transparency_publish"), {"grant": [grants["body"].pk]})
+    assert response.status_code == 302
+    grants["body"].refresh_from_db()
+    assert grants["body"].publication.published_at is not None
+
+
+def test_anonymous_publish_goes_to_login(client, grants):
+    response = client.get(reverse("funding:transparency_publish"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -1,0 +1,29 @@
+"""Helpers for tests of every app."""
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
+
+from tests.factories import TEST_TOTP_SECRET
+
+
+def is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+requires_postgres = pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL (set DATABASE_URL)")
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def api_client_for(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
