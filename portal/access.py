@@ -104,7 +104,11 @@ def access_request_decide(
     if not approve and not reason.strip():
         raise ValidationError({"decision_reason": ERROR_REASON_REQUIRED})
     with transaction.atomic():
-        locked = AccessRequest.objects.select_for_update().select_related("user", "comune").get(pk=request.pk)
+        locked = (
+            AccessRequest.objects.select_for_update(of=("self",))
+            .select_related("user", "comune")
+            .get(pk=request.pk)
+        )
         if locked.status != AccessRequestStatus.PENDING:
             raise ValidationError(ERROR_ALREADY_DECIDED, code="decided")
         if approve:

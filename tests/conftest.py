@@ -8,6 +8,27 @@ def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "it"
+    # A deliberately slow hasher protects real passwords; tests only need a correct one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, settings):
+    """Tasks run in-process (the embedded mode), even when CI points CELERY_BROKER_URL at Redis,
+    so that a test sees their effects (e-mails, files) at once. Only tests marked ``worker`` go
+    through the real broker to the real worker that .ci/run starts."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
 
 
 @pytest.fixture(scope="session")

@@ -198,7 +198,11 @@ def _clean_fields(application: Application, data: dict[str, Any]) -> dict[str, A
 
 # --- Services --------------------------------------------------------------------------------------
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "applicant")
+        .get(pk=application.pk)
+    )
 
 
 def _check_accepting(call: Call, *, now: datetime.datetime, opening: bool) -> None:

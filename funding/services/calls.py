@@ -266,7 +266,7 @@ def call_update(*, actor: User | None, call: Call, **changes: Any) -> Call:
         changes["allocation_params"] = _clean_params(changes["allocation_params"])
     organisations = changes.pop("eligible_organisations", None)
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("reservation").get(pk=call.pk)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         if locked.status != CallStatus.DRAFT:
             raise ValidationError(
                 ERROR_NOT_DRAFT, code="not_draft", params={"status": CallStatus(locked.status).label}
@@ -376,7 +376,7 @@ def _set_status(
     _require(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("reservation").get(pk=call.pk)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         current = locked.status
         index = STATUS_ORDER.index(current)
         if index + 1 >= len(STATUS_ORDER):

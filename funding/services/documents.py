@@ -326,7 +326,9 @@ def document_upload(
     try:
         with transaction.atomic():
             locked = (
-                Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
+                Application.objects.select_for_update(of=("self",))
+                .select_related("applicant")
+                .get(pk=application.pk)
             )
             _check_stage(locked, required_document, expense_line)
             document = Document(

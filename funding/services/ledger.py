@@ -399,7 +399,9 @@ def _lock_commitment(
     reservation = None
     if with_reservation:
         reservation = Reservation.objects.select_for_update().get(pk=commitment.reservation_id)
-    locked = Commitment.objects.select_for_update().select_related("beneficiary").get(pk=commitment.pk)
+    locked = (
+        Commitment.objects.select_for_update(of=("self",)).select_related("beneficiary").get(pk=commitment.pk)
+    )
     _check_open(locked)
     return reservation, locked
 

@@ -83,7 +83,9 @@ def application_transition(
     """
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update().select_related("call", "applicant").get(pk=application.pk)
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call", "applicant")
+            .get(pk=application.pk)
         )
         current = locked.status
         if not allowed(current, to_status):

@@ -349,7 +349,7 @@ def allocation_propose(*, actor: User | None, call: Call) -> Allocation:
     _require(actor)
     started = time.perf_counter()
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("reservation").get(pk=call.pk)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         _check_call(locked)
         if Allocation.objects.filter(call=locked, status=AllocationStatus.ADOPTED).exists():
             raise ValidationError(ERROR_ALREADY_ADOPTED, code="adopted")
@@ -382,7 +382,7 @@ def allocation_rerank(*, actor: User | None, call: Call) -> Allocation:
     """
     _require(actor)
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("reservation").get(pk=call.pk)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         if locked.allocation_method not in RANKED_METHODS:
             raise ValidationError(
                 ERROR_NOT_RANKED,
