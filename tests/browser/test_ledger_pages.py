@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from portal.choices import Role
-from tests.browser.test_accessibility import assert_accessible, log_in
+from tests.browser.test_accessibility import assert_accessible, log_in, submit
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import ChapterFactory, make_commitment, make_reservation
 
@@ -45,15 +45,13 @@ def test_an_official_commits_on_a_phone_and_every_ledger_page_is_accessible(page
     page.fill("input[name=amount]", "50.000,00")
     page.fill("input[name=act_number]", "129/A1")
     page.fill("input[name=act_date]", "2021-04-23")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    submit(page)
     effect = page.locator("[data-testid=availability]").inner_text()
     assert "€ 700.000,00" in effect
     assert "€ 650.000,00" in effect
     assert_accessible(page)
     no_sideways_scroll(page)
-    page.click("main form button[type=submit]:has-text('Conferma')")
-    page.wait_for_load_state()
+    submit(page, "main form button[type=submit]:has-text('Conferma')")
     assert "Impegno registrato come provvisorio." in page.content()
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
