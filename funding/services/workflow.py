@@ -121,14 +121,15 @@ def application_transition(
             ]
         )
         if to_status in NOTIFIED:
-            _notify(locked, event_seq=event.seq, reason=reason)
+            notify_decision(locked, event_seq=event.seq, reason=reason)
     application.status = locked.status
     for name in update_fields or {}:
         setattr(application, name, getattr(locked, name))
     return locked
 
 
-def _notify(application: Application, *, event_seq: int, reason: str) -> None:
+def notify_decision(application: Application, *, event_seq: int, reason: str) -> None:
+    """E-mail the applicant about a decision once the transaction commits (once per audit event)."""
     with translation.override(settings.LANGUAGE_CODE):
         params = {
             "protocol": application.protocol_number or application.pk,

@@ -30,7 +30,7 @@ from funding.services.ledger import (
     commitment_create_many,
     economy_create,
 )
-from funding.services.workflow import ERROR_TRANSITION, NOTIFIED, _notify, allowed
+from funding.services.workflow import ERROR_TRANSITION, NOTIFIED, allowed, notify_decision
 from portal.audit import AuditEntry, audit_record_many
 from portal.constants import ZERO
 from portal.formatting import format_money
@@ -284,7 +284,7 @@ def _apply_changes(*, actor: User | None, changes: list[_Change], extra: dict) -
     Application.objects.bulk_update(list(locked.values()), sorted(field_names), batch_size=500)
     events = audit_record_many(entries)
     for app, index, reason in notified:
-        _notify(app, event_seq=events[index].seq, reason=reason)
+        notify_decision(app, event_seq=events[index].seq, reason=reason)
 
 
 def _link_rows(pairs: list[tuple[int, int]]) -> None:
