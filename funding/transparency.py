@@ -72,9 +72,20 @@ def _grants(year: int | None = None) -> QuerySet[Commitment]:
     return qs
 
 
+def awaits_publication(commitment: Commitment) -> bool:
+    """True while a grant that must be published (art. 26 c. 2) is not: until then it has no effect
+    (art. 26 c. 3), so nothing may be paid on it."""
+    return grants_pending_publication().filter(pk=commitment.pk).exists()
+
+
+def grants_pending_publication(year: int | None = None) -> QuerySet[Commitment]:
+    """Grants the law requires to publish that are not published yet (no effect until they are)."""
+    return _grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
+
+
 def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
     require(user, LEDGER_WRITE)
-    return _grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
+    return grants_pending_publication(year)
 
 
 def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantPublication]:

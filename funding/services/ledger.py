@@ -34,6 +34,10 @@ ERROR_ECONOMY_EXCEEDED = _(
     "Only %(available)s of the commitment is neither liquidated nor already returned; "
     "%(requested)s were requested."
 )
+ERROR_NOT_PUBLISHED = _(
+    "This grant has not been published in the transparency register yet: grants over € 1,000 take "
+    "effect, and can be paid, only once published (D.Lgs. 33/2013 art. 26)."
+)
 ERROR_ACTION_YEAR = _("The action runs from %(start)s to %(end)s: chapter year %(year)s is outside it.")
 ERROR_COMMITMENT_CANCELLED = _("This commitment is cancelled: nothing more can be recorded on it.")
 ERROR_ALREADY_DEFINITIVE = _("This commitment is already definitive.")
@@ -436,6 +440,13 @@ def _liquidation_build(
     return liquidation
 
 
+def _check_published(commitment: Commitment) -> None:
+    from funding.transparency import awaits_publication
+
+    if awaits_publication(commitment):
+        raise ValidationError(ERROR_NOT_PUBLISHED, code="unpublished")
+
+
 def _check_to_liquidate(commitment: Commitment, amount: Decimal, message) -> None:
     if amount > commitment.to_liquidate:
         raise _refuse(message, "amount", available=commitment.to_liquidate, requested=amount)
@@ -464,6 +475,7 @@ def liquidation_preview(
     )
     current = Commitment.objects.get(pk=commitment.pk)
     _check_open(current)
+    _check_published(current)
     _check_to_liquidate(current, liquidation.amount, ERROR_COMMITMENT_EXCEEDED)
     return Preview(
         amount=liquidation.amount,
@@ -499,6 +511,7 @@ def liquidation_create(
     amount = liquidation.amount
     with transaction.atomic():
         _, locked = _lock_commitment(commitment, with_reservation=False)
+        _check_published(locked)
         _check_to_liquidate(locked, amount, ERROR_COMMITMENT_EXCEEDED)
         liquidation.save()
         Commitment.objects.filter(pk=locked.pk).update(liquidated_total=F("liquidated_total") + amount)

@@ -6,7 +6,9 @@ import factory
 from funding.choices import ActType
 from funding.models import Action, Axis, BudgetChapter, Programme
 from funding.services.ledger import Act, commitment_create, reservation_create
-from tests.factories import OrganisationFactory
+from funding.transparency import awaits_publication, grants_pending_publication, grants_publish
+from portal.choices import Role
+from tests.factories import OrganisationFactory, make_user
 
 ACT = Act(number="1/2020", date=datetime.date(2020, 5, 1), type=ActType.DD)
 
@@ -61,12 +63,24 @@ def make_reservation(amount="1000.00", *, chapter=None, action=None, appropriati
     return reservation_create(actor=None, action=action, chapter=chapter, amount=Decimal(amount), act=ACT)
 
 
-def make_commitment(amount="1000.00", *, reservation=None, beneficiary=None):
+def make_commitment(amount="1000.00", *, reservation=None, beneficiary=None, published=True):
+    """A commitment; by default also published when the law requires it, so that it can be paid."""
     reservation = reservation or make_reservation(amount)
     beneficiary = beneficiary or OrganisationFactory()
-    return commitment_create(
+    commitment = commitment_create(
         actor=None, reservation=reservation, beneficiary=beneficiary, amount=Decimal(amount), act=ACT
     )
+    if published and awaits_publication(commitment):
+        grants_publish(actor=make_user(Role.REGIONAL_OFFICIAL), commitments=[commitment])
+    return commitment
+
+
+def publish_pending_grants() -> int:
+    """Publish every grant that awaits publication (what an official does on the transparency page)."""
+    pending = list(grants_pending_publication())
+    if not pending:
+        return 0
+    return len(grants_publish(actor=make_user(Role.REGIONAL_OFFICIAL), commitments=pending))
 
 
 # --- Calls and applications for the allocation and expense tests (straight to the models: these

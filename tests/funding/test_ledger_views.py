@@ -488,6 +488,7 @@ def test_commitment_page_shows_its_audit_trail(client, book):
     events = [item["event"] for item in response.context["events"]]
     assert [e.action for e in events] == [
         "ledger.commitment.created",
+        "transparency.published",
         "ledger.liquidation.created",
         "ledger.economy.created",
     ]
@@ -536,11 +537,13 @@ def test_a_new_official_commits_and_liquidates_and_sees_the_chapter_change(clien
     commitment = Commitment.objects.latest("pk")
     assert figures() == (Decimal("150000.00"), Decimal("40000.00"))
     data = {"amount": "50.000,00", "date": "2021-06-01", "reason": "saldo", "act_type": "dd"}
-    _confirm(
-        client,
-        reverse("funding:liquidation_create", args=[commitment.pk]),
-        {**data, "act_number": "400", "act_date": "2021-06-01"},
-    )
+    liquidate = reverse("funding:liquidation_create", args=[commitment.pk])
+    refused = client.post(liquidate, {**data, "act_number": "400", "act_date": "2021-06-01"})
+    assert "non è ancora stata pubblicata" in page_text(refused)  # the grant has no effect yet
+    assert figures() == (Decimal("150000.00"), Decimal("40000.00"))
+    published = client.post(reverse("funding:transparency_publish"), {"grant": [commitment.pk]})
+    assert published.status_code == 302
+    _confirm(client, liquidate, {**data, "act_number": "400", "act_date": "2021-06-01"})
     assert figures() == (Decimal("150000.00"), Decimal("90000.00"))
     text = page_text(client.get(status_url, {"year": 2020}))
     assert '<td class="money">€ 150.000,00</td>' in text

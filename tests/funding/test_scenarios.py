@@ -34,6 +34,7 @@ from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.programme import programme_load
 from funding.services.workflow import application_transition
+from funding.transparency import grants_publish, grants_to_publish
 from portal.audit import audit_verify_chain
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent, Comune, Organisation, Province
@@ -194,6 +195,10 @@ def test_the_comune_reports_on_its_covid_commitment(programme, official):
     services.allocation_adopt(actor=official, allocation=allocation, act_number="129", act_date=TODAY)
     cuneo = Organisation.objects.get(kind=OrganisationKind.MUNICIPALITY, comune__istat_code="004078")
     commitment = Commitment.objects.get(beneficiary=cuneo, reservation=programme["COVID"])
+    # Cuneo's share is over € 1,000: it takes effect, and can be paid, once published.
+    pending = list(grants_to_publish(user=official))
+    assert commitment in pending
+    assert len(grants_publish(actor=official, commitments=pending)) == len(pending)
     staff = make_user(Role.APPLICANT, cuneo)
     report = expenses.expense_report_create(actor=staff, commitment=commitment)
     expenses.expense_line_add(

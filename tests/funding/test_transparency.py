@@ -6,14 +6,16 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from funding.services import ledger
 from funding.transparency import grants_publish, grants_to_publish
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent
 from tests.factories import ComuneFactory, OrganisationFactory, make_user
-from tests.funding.factories import make_commitment, make_reservation
+from tests.funding.factories import ACT, make_commitment, make_reservation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +33,11 @@ def grants():
     )
     small = OrganisationFactory(name="Ente Piccolo")
     return {
-        "body": make_commitment("1500.00", reservation=reservation, beneficiary=body),
-        "person": make_commitment("1200.00", reservation=reservation, beneficiary=person),
+        "body": make_commitment("1500.00", reservation=reservation, beneficiary=body, published=False),
+        "person": make_commitment("1200.00", reservation=reservation, beneficiary=person, published=False),
         # Two grants of 600.00 to the same beneficiary in the year: 1,200.00 in all, so both are published.
-        "split_a": make_commitment("600.00", reservation=reservation, beneficiary=small),
-        "split_b": make_commitment("600.00", reservation=reservation, beneficiary=small),
+        "split_a": make_commitment("600.00", reservation=reservation, beneficiary=small, published=False),
+        "split_b": make_commitment("600.00", reservation=reservation, beneficiary=small, published=False),
         "below": make_commitment(
             "999.99", reservation=reservation, beneficiary=OrganisationFactory(name="Sotto")
         ),
@@ -123,3 +125,21 @@ def test_anonymous_publish_goes_to_login(client, grants):
     response = client.get(reverse("funding:transparency_publish"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_grant_over_the_threshold_is_paid_only_once_published(grants):
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    pay = {"actor": official, "amount": Decimal("100.00"), "date": ACT.date, "act": ACT}
+    with pytest.raises(ValidationError) as excinfo:
+        ledger.liquidation_create(commitment=grants["split_a"], **pay)
+    assert excinfo.value.code == "unpublished"
+    assert "D.Lgs. 33/2013 art. 26" in excinfo.value.messages[0]
+    grants["split_a"].refresh_from_db()
+    assert grants["split_a"].liquidated_total == Decimal("0.00")  # nothing was written
+    ledger.liquidation_create(commitment=grants["below"], **pay)  # 999.99 in the year: no publication
+    grants_publish(actor=official, commitments=[grants["split_a"]])
+    ledger.liquidation_create(commitment=grants["split_a"], **pay)
+    grants["split_a"].refresh_from_db()
+    assert grants["split_a"].liquidated_total == Decimal("100.00")
+    with pytest.raises(ValidationError):  # its sibling of the same year is still unpublished
+        ledger.liquidation_create(commitment=grants["split_b"], **pay)
