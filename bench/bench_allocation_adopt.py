@@ -98,11 +98,22 @@ def run(capture) -> int:
 
     events_before = AuditEvent.objects.count()
     with capture(connection) as adopt_queries:
+        profiler = None
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         t = time.perf_counter()
         services.allocation_adopt(
             actor=None, allocation=allocation, act_number="129", act_date=datetime.date(2020, 4, 23)
         )
         adopting = time.perf_counter() - t
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     commitments = Commitment.objects.filter(reservation=reservation).count()
     events = AuditEvent.objects.count() - events_before
     available = Reservation.objects.get(pk=reservation.pk).available

@@ -496,7 +496,12 @@ def document_visible(*, user) -> QuerySet[Document]:
         return Document.objects.none()
     visible = visible_organisation_ids(user)
     qs = Document.objects.select_related("application", "required_document")
-    return qs if visible is None else qs.filter(application__applicant_id__in=visible)
+    if visible is None:
+        return qs
+    return qs.filter(
+        Q(application__applicant_id__in=visible)
+        | Q(expense_line__report__commitment__beneficiary_id__in=visible)
+    )
 
 
 @dataclass(frozen=True)

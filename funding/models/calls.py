@@ -203,11 +203,18 @@ class Application(TimeStampedModel):
 
 def document_upload_to(instance, filename: str) -> str:
     """Random names on storage: the original (sanitised) name is kept in the row, never in a URL."""
-    return f"documents/{instance.application_id or 'orphan'}/{uuid.uuid4().hex}"
+    if instance.application_id:
+        return f"documents/{instance.application_id}/{uuid.uuid4().hex}"
+    return f"documents/grants/{instance.expense_line.report.commitment_id}/{uuid.uuid4().hex}"
 
 
 class Document(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    """A checked upload: of an application, or of an expense line (a grant without an application,
+    such as a comune's share of a population split, keeps its invoices on the line only)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
     required_document = models.ForeignKey(
         RequiredDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
@@ -229,6 +236,13 @@ class Document(models.Model):
         ordering = ["application", "-uploaded_at"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) | Q(expense_line__isnull=False),
+                name="%(app_label)s_%(class)s_of_an_application_or_a_line",
+                violation_error_message=_("A document belongs to an application or to an expense line."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -24,10 +24,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ApplicationStatus, DocumentStage, DocumentType, ExpenseReportStatus
-from funding.models import Application, Document, ExpenseLine, RequiredDocument
+from funding.models import Application, Document, ExpenseLine, ExpenseReport, RequiredDocument
 from funding.services.applications import require_applicant_of
 from portal.audit import AuditEntry, audit_record_many
-from portal.models import User
+from portal.models import Organisation, User
 
 CONTENT_TYPES = {
     DocumentType.PDF: "application/pdf",
@@ -321,18 +321,59 @@ def document_upload(
         accepted_types=required_document.accepted_types if required_document is not None else None,
         document_name=required_document.name if required_document is not None else "",
     )
+
+    def lock() -> tuple[Application, Organisation]:
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant")
+            .get(pk=application.pk)
+        )
+        _check_stage(locked, required_document, expense_line)
+        return locked, locked.applicant
+
+    return _save(
+        actor=actor,
+        checked=checked,
+        lock=lock,
+        required_document=required_document,
+        expense_line=expense_line,
+    )
+
+
+def line_document_upload(*, actor: User, expense_line: ExpenseLine, uploaded_file) -> Document:
+    """Store a checked upload (an invoice, a proof of payment) on an expense line of a grant that has
+    no application, such as a comune's share of a population split: the beneficiary's staff upload
+    it while the report is a draft or sent back. Refused uploads leave nothing behind."""
+    report = expense_line.report
+    require_applicant_of(actor, report.commitment.beneficiary_id)
+    checked = check_file(uploaded_file=uploaded_file, accepted_types=None, document_name="")
+
+    def lock() -> tuple[None, Organisation]:
+        locked = (
+            ExpenseReport.objects.select_for_update(of=("self",))
+            .select_related("commitment__beneficiary")
+            .get(pk=report.pk)
+        )
+        if locked.status not in (ExpenseReportStatus.DRAFT, ExpenseReportStatus.RETURNED):
+            raise _refuse(
+                ERROR_REPORT_LOCKED, "report_locked", status=ExpenseReportStatus(locked.status).label
+            )
+        return None, locked.commitment.beneficiary
+
+    return _save(actor=actor, checked=checked, lock=lock, required_document=None, expense_line=expense_line)
+
+
+def _save(*, actor, checked, lock, required_document, expense_line) -> Document:
+    """Write the file and its row in one transaction (after `lock()` has locked and checked the owner
+    and returned (application or None, organisation)); earlier versions become not current; audited.
+    If anything fails, the stored file is removed again."""
     stored_name = ""
     storage = Document._meta.get_field("file").storage
     try:
         with transaction.atomic():
-            locked = (
-                Application.objects.select_for_update(of=("self",))
-                .select_related("applicant")
-                .get(pk=application.pk)
-            )
-            _check_stage(locked, required_document, expense_line)
+            application, organisation = lock()
             document = Document(
-                application=locked,
+                application=application,
                 required_document=required_document,
                 expense_line=expense_line,
                 original_name=checked.name,
@@ -348,7 +389,7 @@ def document_upload(
             replaced: list[int] = []
             if required_document is not None or expense_line is not None:
                 previous = Document.objects.filter(
-                    application=locked,
+                    application=application,
                     required_document=required_document,
                     expense_line=expense_line,
                     is_current=True,
@@ -360,10 +401,10 @@ def document_upload(
                     AuditEntry(
                         action="document.uploaded",
                         actor=actor,
-                        organisation=locked.applicant,
+                        organisation=organisation,
                         target=document,
                         after={
-                            "application": locked.pk,
+                            "application": application.pk if application else None,
                             "name": checked.name,
                             "type": checked.type,
                             "size": len(checked.data),

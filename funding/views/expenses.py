@@ -163,7 +163,7 @@ def report_detail(request, pk: int):
             "report": report,
             "lines": lines,
             "form": form,
-            "attach_form": AttachmentForm() if editable and report.application_id else None,
+            "attach_form": AttachmentForm() if editable else None,
             "editable": editable,
             "beneficiary": beneficiary,
             "reviewer": can(request.user, REVIEW_APPLICATIONS),

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from funding.choices import CommitmentStatus, ExpenseReportStatus, LiquidationReason
@@ -346,11 +347,51 @@ def test_invoices_are_attached_through_the_documents_service(grant):
         expenses.expense_document_attach(actor=grant["stranger"], line=line, uploaded_file=upload())
 
 
-def test_a_split_without_application_keeps_invoices_at_the_comune(grant):
+def test_a_split_without_application_keeps_invoices_on_the_lines(grant, client):
+    from funding.selectors import document_visible
     from tests.funding.factories_calls import upload
 
     report = expenses.expense_report_create(actor=grant["staff"], commitment=grant["commitment"])
     line = expenses.expense_line_add(actor=grant["staff"], report=report, **line_data())
+    document = expenses.expense_document_attach(actor=grant["staff"], line=line, uploaded_file=upload())
+    assert (document.expense_line, document.application) == (line, None)
+    assert document.file.name.startswith(f"documents/grants/{grant['commitment'].pk}/")
+    event = AuditEvent.objects.get(action="document.uploaded", target_id=str(document.pk))
+    assert event.organisation_id == grant["commitment"].beneficiary_id
+    with pytest.raises(ValidationError) as excinfo:  # the content is checked, not the name
+        expenses.expense_document_attach(
+            actor=grant["staff"], line=line, uploaded_file=upload("fattura.pdf", b"not a pdf at all")
+        )
+    assert "file" in excinfo.value.message_dict
+    with pytest.raises(PermissionDenied):
+        expenses.expense_document_attach(actor=grant["stranger"], line=line, uploaded_file=upload())
+    assert line.documents.count() == 1
+    # The comune's staff and the Region see it; another organisation does not.
+    assert document in document_visible(user=grant["staff"])
+    assert document not in document_visible(user=grant["stranger"])
+    client.force_login(grant["staff"])
+    response = client.get(reverse("funding:document_download", args=[document.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(grant["stranger"])
+    assert client.get(reverse("funding:document_download", args=[document.pk])).status_code == 404
+    # Once the report is sent, its lines take no more files.
+    expenses.expense_report_submit(actor=grant["staff"], report=report)
     with pytest.raises(ValidationError) as excinfo:
         expenses.expense_document_attach(actor=grant["staff"], line=line, uploaded_file=upload())
-    assert excinfo.value.message_dict["file"] == [str(expenses.ERROR_DOCUMENT_NEEDS_APPLICATION)]
+    assert line.documents.count() == 1
+
+
+def test_the_comune_attaches_an_invoice_from_the_report_page(grant, client):
+    from tests.funding.factories_calls import upload
+
+    report = expenses.expense_report_create(actor=grant["staff"], commitment=grant["commitment"])
+    line = expenses.expense_line_add(actor=grant["staff"], report=report, **line_data())
+    client.force_login(grant["staff"])
+    page = client.get(reverse("funding:expense_detail", args=[report.pk])).content.decode()
+    attach = reverse("funding:expense_line_attach", args=[report.pk, line.pk])
+    assert f'action="{attach}"' in page
+    response = client.post(attach, {"uploaded_file": upload("fattura-1.pdf")}, follow=True)
+    document = line.documents.get()
+    assert f'href="{reverse("funding:document_download", args=[document.pk])}"' in response.content.decode()
+    assert "fattura-1.pdf" in response.content.decode()

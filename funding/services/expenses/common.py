@@ -52,10 +52,6 @@ ERROR_CALL_GRANTS_OPEN = _(
 ERROR_NOTHING_TO_CLOSE = _("Nothing is left on this commitment: it is already closed.")
 ERROR_ACT_NUMBER = _("Enter the number of the act (determinazione).")
 ERROR_ACT_DATE = _("Enter the date of the act.")
-ERROR_DOCUMENTS_SERVICE = _("Attachments cannot be stored yet: the documents service is not available.")
-ERROR_DOCUMENT_NEEDS_APPLICATION = _(
-    "Attachments are kept with an application: this grant has none, keep the invoices at the comune."
-)
 
 OPEN_REPORT_STATUSES = (
     ExpenseReportStatus.DRAFT,

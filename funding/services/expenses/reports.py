@@ -26,8 +26,6 @@ from funding.services.expenses.common import (
     ERROR_COMMITMENT_CANCELLED,
     ERROR_COMMITMENT_CLOSED,
     ERROR_COMMITMENT_OF_APPLICATION,
-    ERROR_DOCUMENT_NEEDS_APPLICATION,
-    ERROR_DOCUMENTS_SERVICE,
     ERROR_INVOICE_DUPLICATE,
     ERROR_INVOICE_FUTURE,
     ERROR_MISSING_DOCUMENTS,
@@ -247,12 +245,10 @@ def expense_document_attach(
         raise _field_error(
             "report", ERROR_REPORT_NOT_EDITABLE, code="not_editable", status=_status_label(report)
         )
-    if report.application_id is None:
-        raise _field_error("file", ERROR_DOCUMENT_NEEDS_APPLICATION, code="no_application")
-    try:
-        from funding.services.documents import document_upload
-    except ImportError as exc:
-        raise _field_error("file", ERROR_DOCUMENTS_SERVICE, code="unavailable") from exc
+    from funding.services.documents import document_upload, line_document_upload
+
+    if report.application_id is None:  # e.g. a comune's share of a population split
+        return line_document_upload(actor=actor, expense_line=line, uploaded_file=uploaded_file)
     return document_upload(
         actor=actor,
         application=report.application,
