@@ -9,14 +9,14 @@ from django.db import transaction
 def enqueue(task, *args, **kwargs) -> None:
     """Send `task` once the surrounding transaction commits (at once when there is none).
 
-    In the embedded mode (no CELERY_BROKER_URL) Celery runs the task in-process, eagerly.
+    In the embedded mode (JOBS_EMBEDDED: no CELERY_BROKER_URL in the environment) Celery runs the task in-process, eagerly.
     """
     transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs))
 
 
 def broker_status() -> dict:
     """For /healthz: 'embedded' needs no server; otherwise try to reach the broker briefly."""
-    if not settings.CELERY_BROKER_URL:
+    if settings.JOBS_EMBEDDED:
         return {"status": "ok", "mode": "embedded"}
     from portal.celery import app
 

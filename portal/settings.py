@@ -222,7 +222,11 @@ SPECTACULAR_SETTINGS = {
 # Without CELERY_BROKER_URL the portal runs in the embedded mode: tasks execute in-process,
 # right after the transaction that scheduled them commits (Celery's eager mode).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+JOBS_EMBEDDED = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = JOBS_EMBEDDED
+if JOBS_EMBEDDED:
+    # Eager tasks still get a (never opened) producer: the in-memory transport, not AMQP on localhost.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -119,6 +119,7 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_broker_unreachable(client, settings):
+    settings.JOBS_EMBEDDED = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503

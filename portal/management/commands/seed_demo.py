@@ -1,7 +1,9 @@
+import logging
 from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from portal.context import action_context
 from portal.models.audit import AuditSource
@@ -21,6 +23,18 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates demo accounts with a published password: not in production."
             )
+        # The demo's decisions notify its demo users: keep those e-mails (and the log line of each
+        # in-process task) out of the console, so that the logins printed at the end stay readable.
+        quiet = logging.getLogger("celery.app.trace")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self._seed()
+        finally:
+            quiet.setLevel(level)
+
+    def _seed(self):
         with action_context(source=AuditSource.COMMAND):
             for app in SEEDED_APPS:
                 try:
