@@ -9,7 +9,8 @@ from django.db import transaction
 def enqueue(task, *args, **kwargs) -> None:
     """Send `task` once the surrounding transaction commits (at once when there is none).
 
-    In the embedded mode (JOBS_EMBEDDED: no CELERY_BROKER_URL in the environment) Celery runs the task in-process, eagerly.
+    In the embedded mode (JOBS_EMBEDDED: no CELERY_BROKER_URL in the environment) Celery runs the
+    task in-process, eagerly.
     """
     transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs))
 
