@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -44,7 +43,8 @@ from funding.models import (
 from funding.services.applications import ALL_FORM_FIELDS, field_label, missing_documents, missing_fields
 from funding.services.calls import PUBLIC_STATUSES, call_is_open, local_time
 from portal.choices import Role
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.constants import MONEY_MAX_DIGITS
+from portal.fields import MoneyField
 from portal.models import AuditEvent, Membership, Organisation
 from portal.permissions import (
     MANAGE_PROGRAMME,
@@ -55,7 +55,8 @@ from portal.permissions import (
     visible_organisation_ids,
 )
 
-MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS + 2, decimal_places=MONEY_DECIMAL_PLACES)
+# The output field of every money expression: a MoneyField, so sums come back exact to the cent.
+MONEY = MoneyField(max_digits=MONEY_MAX_DIGITS + 2)
 
 
 def _sum(queryset: QuerySet, outer: str, field: str = "amount"):

@@ -1,0 +1,56 @@
+"""Aggregated money figures are Decimals to the cent on SQLite as on PostgreSQL.
+
+SQLite adds decimals as floats: the 1,181 COVID commitments summed there used to come back as
+499999.880000001. Every figure read through a MoneyField (columns, sums, money arithmetic) is now
+quantized to the cent when it leaves the database.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from funding.models import Commitment
+from funding.selectors import (
+    chapter_status,
+    chapter_totals,
+    commitment_status,
+    reservation_status,
+)
+from funding.services import allocation as allocation_services
+from tests.funding.test_scenarios import TODAY, covid_call, official, programme  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+COVID = Decimal("499999.88")
+
+
+def exact(value: Decimal, expected: str) -> bool:
+    """Equal, and written with exactly two decimals (no float residue, no lost places)."""
+    return isinstance(value, Decimal) and str(value) == expected
+
+
+def test_covid_figures_are_exact_to_the_cent(programme, official):  # noqa: F811
+    call = covid_call(programme["COVID"])
+    allocation = allocation_services.allocation_propose(actor=official, call=call)
+    allocation_services.allocation_adopt(
+        actor=official, allocation=allocation, act_number="129", act_date=TODAY
+    )
+
+    chapter = chapter_status(user=official).get(number="151120", year=2020)
+    assert exact(chapter.committed, "499999.88")
+    assert exact(chapter.reserved, "1599999.88")
+    assert exact(chapter.available, "50000.12")
+    assert exact(chapter.committed_net, "499999.88")
+    assert exact(chapter.to_liquidate, "499999.88")
+    assert exact(chapter.reserved_uncommitted, "1100000.00")
+    assert exact(chapter_totals(user=official, year=2020)["committed"], "499999.88")
+
+    reservation = reservation_status(user=official).get(pk=programme["COVID"].pk)
+    assert exact(reservation.committed, "499999.88")
+    assert exact(reservation.uncommitted, "0.00")
+
+    plain = Commitment.objects.filter(reservation=programme["COVID"]).aggregate(t=Sum("amount"))["t"]
+    assert exact(plain, "499999.88")
+    figures = commitment_status(user=official).filter(reservation=programme["COVID"])
+    assert exact(figures.aggregate(t=Sum("unliquidated"))["t"], "499999.88")
