@@ -18,6 +18,9 @@ LEDGER_WRITE = "ledger_write"  # reserve, commit, liquidate, record economies
 REVIEW_APPLICATIONS = "review_applications"
 APPLY = "apply"  # submit and report on applications for one's own organisation
 EXPORT = "export"
+# Export the reports about the organisations one acts for (a beneficiary's own statement); those who
+# read everything may choose any organisation.
+EXPORT_OWN = "export_own"
 READ_AUDIT = "read_audit"
 MANAGE_PROJECTS = "manage_projects"
 MANAGE_INVENTORY = "manage_inventory"
@@ -31,6 +34,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     REVIEW_APPLICATIONS: frozenset({Role.REGIONAL_OFFICIAL}),
     APPLY: frozenset({Role.APPLICANT}),
     EXPORT: frozenset({Role.REGIONAL_OFFICIAL, Role.AUDITOR}),
+    EXPORT_OWN: frozenset({Role.REGIONAL_OFFICIAL, Role.AUDITOR, Role.APPLICANT}),
     READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.REGIONAL_OFFICIAL}),
     MANAGE_PROJECTS: frozenset({Role.EU_PROJECT_MANAGER}),
     MANAGE_INVENTORY: frozenset({Role.INVENTORY_MANAGER}),

@@ -27,6 +27,9 @@ class ReportDocument:
     generated_at: dt.datetime = field(default_factory=timezone.now)
     generated_by: str = ""
     rows_total: int | None = None
+    # False: the XLSX holds the table alone, header on row 1 (open data meant to be read by programs,
+    # e.g. the public transparency register); True: title, stamp and subtitle lines above it.
+    heading: bool = True
 
     @property
     def columns(self) -> tuple[Column, ...]:

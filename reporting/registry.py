@@ -18,6 +18,11 @@ of every installed app, so the reports register themselves::
     ))
 
 Renderers (PDF, XLSX, CSV), export jobs, pages and API then work for it with no further code.
+
+A parameters form that must offer each user only what they may see (their own organisations, say)
+subclasses `ReportForm`: it is built with the user who runs the report (`form.user`; None when only
+the labels are needed). The rows selector still scopes to the user: the form only keeps the choices
+honest.
 """
 
 import datetime as dt
@@ -117,18 +122,22 @@ class Report:
             raise ValueError(f"Report {self.key!r}: column keys must be unique.")
 
     # --- parameters ----------------------------------------------------------------------------
-    def form(self, data: Mapping[str, Any] | None = None) -> forms.Form:
-        """The parameters form, bound to `data` when given (unbound otherwise)."""
+    def form(self, data: Mapping[str, Any] | None = None, *, user=None) -> forms.Form:
+        """The parameters form, bound to `data` when given (unbound otherwise); a ReportForm is
+        told who runs the report."""
         if self.filterset_class is not None:
             model = self.filterset_class._meta.model
             return self.filterset_class(data=data, queryset=model._default_manager.none()).form
         if self.form_class is not None:
+            if issubclass(self.form_class, ReportForm):
+                return self.form_class(data=data, user=user)
             return self.form_class(data=data)
         return _NoParameters(data=data)
 
-    def clean_params(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Validate `data`; the cleaned values, or ValidationError with the form's errors."""
-        form = self.form(data=data or {})
+    def clean_params(self, data: Mapping[str, Any] | None, *, user=None) -> dict[str, Any]:
+        """Validate `data` (as `user` would submit it); the cleaned values, or ValidationError with
+        the form's errors."""
+        form = self.form(data=data or {}, user=user)
         if not form.is_valid():
             raise ValidationError(
                 {name: list(errors) for name, errors in form.errors.items()}, code="invalid_params"
@@ -172,6 +181,14 @@ class Report:
         return can(user, self.capability)
 
 
+class ReportForm(forms.Form):
+    """A parameters form that knows who runs the report, to offer them only what they may see."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
 class _NoParameters(forms.Form):
     pass
 
@@ -187,6 +204,9 @@ def _display(field: forms.Field, value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
+        whole = value == value.to_integral()
+        if whole and isinstance(field, forms.DecimalField) and not field.decimal_places:
+            return str(int(value))  # a year or an id from a number filter, not an amount
         return formats.number_format(value, 2)
     if isinstance(value, models.QuerySet | list | tuple):
         return ", ".join(str(v) for v in value)

@@ -3,15 +3,18 @@
 from django.db.models import QuerySet
 
 from portal.models import AuditEvent
-from portal.permissions import EXPORT, READ_AUDIT, can
+from portal.permissions import EXPORT, EXPORT_OWN, READ_AUDIT, can
 from portal.selectors import audit_event_list
 from reporting.filtersets import AuditTrailFilterSet
 from reporting.models import ExportJob
 from reporting.registry import Report, reports_for
 
+# Holding any of these opens the report pages; each report then asks for its own capability.
+REPORT_CAPABILITIES = (EXPORT, EXPORT_OWN, READ_AUDIT)
+
 
 def may_use_reports(user) -> bool:
-    return can(user, EXPORT) or can(user, READ_AUDIT)
+    return any(can(user, capability) for capability in REPORT_CAPABILITIES)
 
 
 def report_list(*, user) -> list[Report]:

@@ -93,11 +93,12 @@ class ReportSerializer(serializers.Serializer):
     parameters = ReportParameterSerializer(many=True)
 
 
-def report_data(report) -> dict:
+def report_data(report, *, user=None) -> dict:
+    """The report's definition as `user` sees it (choices limited to what they may choose)."""
     from django import forms
 
     parameters = []
-    for name, field in report.form().fields.items():
+    for name, field in report.form(user=user).fields.items():
         choices = None
         if isinstance(field, forms.ChoiceField):
             choices = [[str(value), str(label)] for value, label in field.choices if str(value) != ""]

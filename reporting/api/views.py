@@ -50,7 +50,7 @@ class ReportViewSet(viewsets.ViewSet):
     serializer_class = ReportSerializer
 
     def list(self, request):
-        return Response([report_data(r) for r in report_list(user=request.user)])
+        return Response([report_data(r, user=request.user) for r in report_list(user=request.user)])
 
     def retrieve(self, request, key=None):
         try:
@@ -59,7 +59,7 @@ class ReportViewSet(viewsets.ViewSet):
             raise NotFound from None
         if not report.available_to(request.user):
             raise NotFound
-        return Response(report_data(report))
+        return Response(report_data(report, user=request.user))
 
 
 class DownloadRenderer(BaseRenderer):

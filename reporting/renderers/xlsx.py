@@ -1,8 +1,9 @@
 """XLSX for people, written in openpyxl's write-only mode so memory stays flat for any row count.
 
-Layout: the report title, the generation stamp and the subtitle lines on top; then the header row
-(frozen, with an autofilter); the data; a totals row whose values are computed while streaming
-(real numbers, not formulas, so any reader sees them). Money is a number with `#,##0.00`, dates are
+Layout: the report title, the generation stamp and the subtitle lines on top (unless the document
+asks for the table alone: `heading=False`); then the header row (frozen, with an autofilter); the
+data; a totals row whose values are computed while streaming (real numbers, not formulas, so any
+reader sees them). Money is a number with `#,##0.00`, dates are
 real dates, date-times are Europe/Rome wall-clock time (Excel has no time zones).
 """
 
@@ -87,7 +88,8 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     # Everything that goes before the rows must be set before the first append.
     for index, column in enumerate(columns, 1):
         sheet.column_dimensions[get_column_letter(index)].width = column.char_width + 2
-    header_row = 3 + len(document.lines) + 1  # title, stamp, lines, one blank row, then the header
+    # Title, stamp, lines, one blank row, then the header; or the header alone on row 1.
+    header_row = 3 + len(document.lines) + 1 if document.heading else 1
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape" if document.report.landscape else "portrait"
@@ -95,11 +97,12 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
-    sheet.append([_cell(sheet, document.title, font=TITLE_FONT)])
-    sheet.append([_cell(sheet, generation_stamp(document), font=STAMP_FONT)])
-    for line in document.lines:
-        sheet.append([_text(sheet, line)])
-    sheet.append([])
+    if document.heading:
+        sheet.append([_cell(sheet, document.title, font=TITLE_FONT)])
+        sheet.append([_cell(sheet, generation_stamp(document), font=STAMP_FONT)])
+        for line in document.lines:
+            sheet.append([_text(sheet, line)])
+        sheet.append([])
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.append(
         [_cell(sheet, str(c.label), font=HEADER_FONT, fill=HEADER_FILL, alignment=wrap) for c in columns]

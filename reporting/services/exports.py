@@ -68,7 +68,7 @@ def export_prepare(*, user: User, report_key: str, params: dict[str, Any] | None
         raise PermissionDenied
     if fmt not in report.formats or fmt not in ExportFormat.values:
         raise ValidationError({"format": [ERROR_FORMAT_NOT_OFFERED]}, code="format")
-    cleaned = report.clean_params(params)
+    cleaned = report.clean_params(params, user=user)
     rows_total = report.count(user=user, params=cleaned)
     pdf_max = conf.get("EXPORT_PDF_MAX_ROWS")
     if fmt == ExportFormat.PDF and rows_total > pdf_max:

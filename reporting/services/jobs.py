@@ -137,7 +137,7 @@ def _produce(job: ExportJob, token: str) -> None:
     user = job.requested_by
     if not report.available_to(user):
         raise PermissionDenied(ERROR_NO_LONGER_ALLOWED)
-    params = report.clean_params(job.params)
+    params = report.clean_params(job.params, user=user)
     rows_total = report.count(user=user, params=params)
     _heartbeat(job.pk, token, rows_done=0, rows_total=rows_total)
     document = build_document(report=report, user=user, params=params, rows_total=rows_total)

@@ -5,17 +5,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.permissions import EXPORT, READ_AUDIT
 from reporting.choices import ExportFormat
 from reporting.http import inline_response
 from reporting.models import ExportJob
 from reporting.registry import ReportNotFound, get_report
-from reporting.selectors import report_list
+from reporting.selectors import REPORT_CAPABILITIES, report_list
 from reporting.services.exports import export_start
 from reporting.views import capability_required
 
 
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 def catalogue(request):
     return render(request, "reporting/catalogue.html", {"reports": report_list(user=request.user)})
 
@@ -42,13 +41,14 @@ def _errors_outside_form(exc: ValidationError, form) -> list[str]:
     ]
 
 
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 @require_http_methods(["GET", "POST"])
 def run(request, key):
     """The parameters of one report and a button per format. Small exports come back at once;
     large ones become a job and the browser goes to its progress page."""
     report = _report_for(request, key)
-    form = report.form(data=request.GET or None) if request.method == "GET" else report.form(request.POST)
+    data = (request.GET or None) if request.method == "GET" else request.POST
+    form = report.form(data=data, user=request.user)
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.permissions import EXPORT, READ_AUDIT
 from reporting.choices import ExportStatus
 from reporting.http import job_file_response
 from reporting.models import ExportJob
 from reporting.registry import ReportNotFound, get_report
-from reporting.selectors import export_job_list
+from reporting.selectors import REPORT_CAPABILITIES, export_job_list
 from reporting.services.exports import export_download, export_job_for
 from reporting.views import capability_required
 
@@ -36,7 +35,7 @@ def describe_params(job: ExportJob) -> list[str]:
     """The job's parameters as "Label: value" lines (raw keys if the report changed since)."""
     try:
         report = get_report(job.report_key)
-        return report.describe_params(report.clean_params(job.params))
+        return report.describe_params(report.clean_params(job.params, user=job.requested_by))
     except (ReportNotFound, ValidationError):
         return [f"{key}: {value}" for key, value in job.params.items()]
 
@@ -65,7 +64,7 @@ def job_status(job: ExportJob) -> dict:
     }
 
 
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 @require_GET
 def job_list(request):
     page = Paginator(export_job_list(user=request.user), 25).get_page(request.GET.get("page"))
@@ -74,7 +73,7 @@ def job_list(request):
     return render(request, "reporting/job_list.html", {"page": page})
 
 
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 @require_GET
 def job_detail(request, pk):
     job = _job(request, pk)
@@ -91,14 +90,14 @@ def job_detail(request, pk):
 
 
 @never_cache
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 @require_GET
 def job_status_json(request, pk):
     return JsonResponse(job_status(_job(request, pk)))
 
 
 @never_cache
-@capability_required(EXPORT, READ_AUDIT)
+@capability_required(*REPORT_CAPABILITIES)
 @require_GET
 def job_download(request, pk):
     try:
