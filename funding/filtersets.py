@@ -10,9 +10,19 @@ from funding.choices import (
     ApplicationStatus,
     CallStatus,
     CommitmentStatus,
+    ExpenseReportStatus,
     LiquidationReason,
 )
-from funding.models import Application, BudgetChapter, Call, Commitment, Economy, Liquidation, Reservation
+from funding.models import (
+    Application,
+    BudgetChapter,
+    Call,
+    Commitment,
+    Economy,
+    ExpenseLine,
+    Liquidation,
+    Reservation,
+)
 from portal.choices import OrganisationKind
 
 
@@ -174,3 +184,34 @@ class EconomyFilterSet(_CommitmentEntryFilterSet):
     class Meta:
         model = Economy
         fields = _CommitmentEntryFilterSet.FIELDS
+
+
+# --- Expense reports (rendicontazione): their invoice lines ------------------------------------------
+class ExpenseLineFilterSet(django_filters.FilterSet):
+    """Lines of expense reports, by the call of their grant, beneficiary, report status, invoice date."""
+
+    call = django_filters.ModelChoiceFilter(
+        queryset=Call.objects.exclude(status=CallStatus.DRAFT).order_by("-opens_at", "title"),
+        to_field_name="code",
+        method="filter_call",
+        label=_("Call"),
+        empty_label=_("All calls"),
+    )
+    beneficiary = django_filters.CharFilter(
+        field_name="report__commitment__beneficiary__name", lookup_expr="icontains", label=_("Beneficiary")
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="report__status", choices=ExpenseReportStatus.choices, label=_("Report status")
+    )
+    invoice_date_from = _date("invoice_date", "gte", _("Invoice date from"))
+    invoice_date_to = _date("invoice_date", "lte", _("Invoice date until"))
+
+    class Meta:
+        model = ExpenseLine
+        fields = ["call", "beneficiary", "status", "invoice_date_from", "invoice_date_to"]
+
+    def filter_call(self, queryset, name, value):
+        # A grant comes from an application to the call, or from a split of the call with no applications.
+        return queryset.filter(
+            Q(report__application__call=value) | Q(report__commitment__allocation_row__allocation__call=value)
+        )

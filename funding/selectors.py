@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -34,6 +35,7 @@ from funding.models import (
     Commitment,
     Document,
     Economy,
+    ExpenseLine,
     ExpenseReport,
     Liquidation,
     Programme,
@@ -599,6 +601,27 @@ def expense_report_detail(*, user) -> QuerySet[ExpenseReport]:
         return qs.none()
     visible = visible_organisation_ids(user)
     return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+
+
+def statement_organisations(*, user) -> QuerySet[Organisation]:
+    """Organisations whose beneficiary statement the user may read: every beneficiary of a commitment
+    for those who read everything, otherwise the organisations they act for."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    visible = visible_organisation_ids(user)
+    if visible is None:
+        has_grants = Exists(Commitment.objects.filter(beneficiary=OuterRef("pk")))
+        return Organisation.objects.filter(has_grants).order_by("name", "pk")
+    return Organisation.objects.filter(pk__in=visible).order_by("name", "pk")
+
+
+def expense_line_list(*, user) -> QuerySet[ExpenseLine]:
+    """Invoice lines of the expense reports the user may see (as expense_report_detail)."""
+    if not user.is_authenticated:
+        return ExpenseLine.objects.none()
+    visible = visible_organisation_ids(user)
+    qs = ExpenseLine.objects.all()
+    return qs if visible is None else qs.filter(report__commitment__beneficiary_id__in=visible)
 
 
 def reportable_grants(*, user) -> QuerySet[Commitment]:

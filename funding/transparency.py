@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,8 +141,7 @@ def _call(commitment: Commitment):
     return row.allocation.call if row is not None else None
 
 
-def transparency_rows(*, filters: TransparencyFilters):
-    """Public rows of published grants, one per grant act, lazily."""
+def _published(filters: TransparencyFilters) -> QuerySet[Commitment]:
     qs = (
         _grants(filters.year)
         .filter(publication__isnull=False)
@@ -154,7 +154,21 @@ def transparency_rows(*, filters: TransparencyFilters):
             Q(application__call__allocation_method=filters.method)
             | Q(allocation_row__allocation__call__allocation_method=filters.method)
         )
-    for commitment in qs.iterator(chunk_size=500):
+    return qs
+
+
+def project_url(call) -> str:
+    """The art. 27 link to the project: the call's public page, absolute."""
+    return settings.SITE_URL.rstrip("/") + reverse("funding:call_detail", args=[call.code])
+
+
+def transparency_count(*, filters: TransparencyFilters) -> int:
+    return _published(filters).count()
+
+
+def transparency_rows(*, filters: TransparencyFilters):
+    """Public rows of published grants, one per grant act, lazily."""
+    for commitment in _published(filters).iterator(chunk_size=500):
         call = _call(commitment)
         programme = commitment.reservation.action.axis.programme
         beneficiary = commitment.beneficiary
@@ -172,7 +186,7 @@ def transparency_rows(*, filters: TransparencyFilters):
             if call
             else str(DIRECT_ASSIGNMENT),
             "act": commitment.act,
-            "project_url": f"{settings.SITE_URL}/funding/calls/{call.code}/" if call else "",
+            "project_url": project_url(call) if call else "",
             "published_at": commitment.publication.published_at.date(),
         }
 

@@ -1,20 +1,19 @@
 """Public transparency page (no login) and the officials' publication queue."""
 
-import csv
-import io
 import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from funding.choices import AllocationMethod
 from funding.models import Commitment
+from funding.reports import transparency_public_document
 from funding.transparency import (
     COLUMNS,
     TransparencyFilters,
@@ -25,6 +24,9 @@ from funding.transparency import (
     transparency_rows,
 )
 from portal.permissions import LEDGER_WRITE, can
+from reporting.http import inline_response
+from reporting.renderers import get_renderer
+from reporting.services.exports import InlineExport
 
 
 def _filters(request) -> TransparencyFilters:
@@ -40,80 +42,31 @@ def _filters(request) -> TransparencyFilters:
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv(rows, filename):
-    writer = csv.writer(_Echo())
-    header = [str(label) for _, label in COLUMNS]
-
-    def stream():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([row[key] for key, _ in COLUMNS])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def _xlsx(rows, filename, year):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(year))
-    sheet.freeze_panes = "A2"
-    keys = [key for key, _ in COLUMNS]
-    sheet.append([WriteOnlyCell(sheet, value=str(label)) for _, label in COLUMNS])
-    count, total = 0, 0
-    for row in rows:
-        cells = []
-        for key in keys:
-            cell = WriteOnlyCell(sheet, value=row[key])
-            if key == "amount":
-                cell.number_format = "#,##0.00"
-            elif key == "published_at":
-                cell.number_format = "DD/MM/YYYY"
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-        total += row["amount"]
-    sheet.auto_filter.ref = f"A1:{chr(64 + len(keys))}{count + 1}"
-    label = WriteOnlyCell(sheet, value=_("Total"))
-    label.font = Font(bold=True)
-    amount = WriteOnlyCell(sheet, value=total)
-    amount.number_format = "#,##0.00"
-    amount.font = Font(bold=True)
-    sheet.append([label, None, None, amount])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def _download(filters: TransparencyFilters, fmt: str):
+    """CSV or XLSX through the reporting renderers (CSV streamed)."""
+    renderer = get_renderer(fmt)
+    export = InlineExport(
+        document=transparency_public_document(filters),
+        renderer=renderer,
+        filename=f"contributi-{filters.year}.{renderer.extension}",
+        rows_total=None,
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return inline_response(export)
 
 
 @require_http_methods(["GET", "HEAD"])
 def transparency_list(request):
     filters = _filters(request)
-    rows = transparency_rows(filters=filters)
-    filename = f"contributi-{filters.year}"
     fmt = request.GET.get("format", "")
-    if fmt == "csv":
-        return _csv(rows, filename)
+    if fmt in ("csv", "xlsx"):
+        return _download(filters, fmt)
+    rows = transparency_rows(filters=filters)
     if fmt == "json":
         data = {"year": filters.year, "grants": list(rows)}
         return HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False),
             content_type="application/json; charset=utf-8",
         )
-    if fmt == "xlsx":
-        return _xlsx(rows, filename, filters.year)
     page = Paginator(list(rows), 50).get_page(request.GET.get("page"))
     return render(
         request,

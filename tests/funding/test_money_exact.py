@@ -18,6 +18,7 @@ from funding.selectors import (
     reservation_status,
 )
 from funding.services import allocation as allocation_services
+from tests.funding.test_reports import export, pdf_text, read_csv, read_xlsx
 from tests.funding.test_scenarios import TODAY, covid_call, official, programme  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,10 @@ def test_covid_figures_are_exact_to_the_cent(programme, official):  # noqa: F811
     assert exact(plain, "499999.88")
     figures = commitment_status(user=official).filter(reservation=programme["COVID"])
     assert exact(figures.aggregate(t=Sum("unliquidated"))["t"], "499999.88")
+
+    # The chapter status report carries the same cents into every format.
+    key, params = "funding.chapter_status", {"year": 2020}
+    data, totals = read_xlsx(export(official, key, params, "xlsx"), key)
+    assert data[0]["committed"] == totals["committed"] == COVID
+    assert read_csv(export(official, key, params, "csv"), key)[0]["committed"] == COVID
+    assert "499.999,88" in pdf_text(export(official, key, params, "pdf"))

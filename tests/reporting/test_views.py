@@ -33,11 +33,22 @@ def test_catalogue_lists_the_reports_each_role_may_run(client, expenses_report, 
     assert "Expense lines" not in html
 
 
-@pytest.mark.parametrize("role", [Role.APPLICANT, Role.EU_PROJECT_MANAGER, Role.INVENTORY_MANAGER])
+@pytest.mark.parametrize("role", [Role.EU_PROJECT_MANAGER, Role.INVENTORY_MANAGER])
 def test_roles_without_reports_get_403(client, role):
     client.force_login(make_user(role))
     assert client.get(reverse("reporting:catalogue")).status_code == 403
     assert client.get(reverse("reporting:job_list")).status_code == 403
+    assert client.get(reverse("reporting:audit_list")).status_code == 403
+
+
+def test_applicants_see_only_the_reports_about_their_own_organisations(client, applicant, expenses_report):
+    client.force_login(applicant)
+    html = client.get(reverse("reporting:catalogue"), **EN).content.decode()
+    assert "Beneficiary statement" in html
+    assert "Expense lines of the body-cam pilot" not in html
+    assert "Audit trail extract" not in html
+    assert client.get(reverse("reporting:job_list")).status_code == 200
+    assert client.get(reverse("reporting:run", args=["tests.expenses"])).status_code == 403
     assert client.get(reverse("reporting:audit_list")).status_code == 403
 
 
@@ -54,10 +65,13 @@ def test_menu_shows_reports_and_audit_trail_by_capability(client, official, admi
     html = client.get("/", **EN).content.decode()
     assert f'href="{reverse("reporting:catalogue")}"' in html
     assert f'href="{reverse("reporting:audit_list")}"' in html
-    client.force_login(applicant)
+    client.force_login(applicant)  # their own organisation's statement, not the audit trail
+    html = client.get("/", **EN).content.decode()
+    assert f'href="{reverse("reporting:catalogue")}"' in html
+    assert reverse("reporting:audit_list") not in html
+    client.force_login(make_user(Role.INVENTORY_MANAGER))
     html = client.get("/", **EN).content.decode()
     assert reverse("reporting:catalogue") not in html
-    assert reverse("reporting:audit_list") not in html
 
 
 def test_report_form_shows_parameters_and_a_button_per_format(client, official, comuni):
