@@ -437,6 +437,25 @@ def test_an_applicant_is_offered_only_their_own_organisations(client, ledger, au
     html = client.get(reverse("reporting:run", args=["funding.beneficiary_statement"])).content.decode()
     assert "Comune di Bra" in html
     assert "Comune di Alba" not in html
+    listed = api_client_for(ledger["bra_staff"]).get("/api/v1/reports/").json()
+    assert [r["key"] for r in listed] == ["funding.beneficiary_statement"]
+    assert listed[0]["parameters"][0]["choices"] == [[str(ledger["bra"].pk), "Comune di Bra"]]
+
+
+def test_every_funding_report_has_its_page(client, ledger, auditor):
+    client.force_login(auditor)
+    for key in (
+        "funding.chapter_status",
+        "funding.programme_summary",
+        "funding.applications",
+        "funding.expenses",
+        "funding.liquidations",
+        "funding.beneficiary_statement",
+        "funding.transparency",
+    ):
+        response = client.get(reverse("reporting:run", args=[key]))
+        assert response.status_code == 200, key
+        assert 'name="format" value="xlsx"' in response.content.decode()
 
 
 def _post_statement(client, organisation, fmt="xlsx"):
