@@ -41,6 +41,7 @@ from funding.selectors import (
     liquidation_list,
     reservation_status,
 )
+from funding.services.expenses import LINE_FIELDS
 from funding.transparency import COLUMNS as TRANSPARENCY_COLUMNS
 from funding.transparency import TransparencyFilters, transparency_count, transparency_rows
 from portal.constants import ZERO
@@ -374,14 +375,7 @@ def expense_rows(*, user, params):
             "report__commitment__beneficiary__name",
             "call_title",
             "report_id",
-            "supplier_name",
-            "supplier_vat_number",
-            "invoice_number",
-            "invoice_date",
-            "description",
-            "net_amount",
-            "vat_amount",
-            "total_amount",
+            *LINE_FIELDS,  # supplier, partita IVA, invoice number and date, description, net, VAT, total
             "eligible",
             "basis",
         )
