@@ -39,6 +39,7 @@ from reporting.registry import ColumnType, get_report
 from reporting.renderers.xlsx import MONEY_FORMAT
 from reporting.services.exports import export_start
 from tests.factories import MunicipalityFactory, make_user
+from tests.funding.factories import publish_pending_grants
 from tests.funding.factories_calls import (
     TAXI_DATA,
     make_draft,
@@ -100,6 +101,7 @@ def expense_ledger():
     bra_covid = commitment_create(
         actor=official, reservation=covid, beneficiary=bra, amount=Decimal("2500.10"), act=covid_act
     )
+    publish_pending_grants()  # a grant over 1,000.00 is paid only once published (art. 26 c. 3)
     alba_staff = make_user(Role.APPLICANT, alba)
     bra_staff = make_user(Role.APPLICANT, bra)
 
