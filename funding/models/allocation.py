@@ -4,11 +4,13 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import AllocationMethod, AllocationOutcome, AllocationStatus, ExpenseReportStatus
 from funding.models.calls import Application, Call
 from funding.models.ledger import Commitment, Liquidation
+from portal.constants import MONEY_DECIMAL_PLACES
 from portal.fields import MoneyField
 from portal.models.base import TimeStampedModel
 from portal.validators import validate_vat_number
@@ -177,7 +179,8 @@ class ExpenseLine(models.Model):
         verbose_name_plural = _("expense lines")
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_amount=F("net_amount") + F("vat_amount")),
+                # Rounded: SQLite adds decimals as doubles (100.10 + 22.02 = 122.12000000000002).
+                condition=Q(total_amount=Round(F("net_amount") + F("vat_amount"), MONEY_DECIMAL_PLACES)),
                 name="%(app_label)s_%(class)s_total_is_net_plus_vat",
                 violation_error_message=_("The total must equal net plus VAT."),
             ),

@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, CommitmentStatus, LiquidationReason
 from funding.models.programme import Action, BudgetChapter
-from portal.constants import CUP_PATTERN
+from portal.constants import CUP_PATTERN, MONEY_DECIMAL_PLACES
 from portal.fields import MoneyField
 from portal.models.base import ERROR_APPEND_ONLY, AppendOnlyError, AppendOnlyQuerySet
 
@@ -95,7 +96,7 @@ class Reservation(LedgerEntry):
                 condition=Q(committed_total__gte=0)
                 & Q(economies_total__gte=0)
                 & Q(economies_total__lte=F("committed_total"))
-                & Q(committed_total__lte=F("amount") + F("economies_total")),
+                & Q(committed_total__lte=Round(F("amount") + F("economies_total"), MONEY_DECIMAL_PLACES)),
                 name="%(app_label)s_%(class)s_committed_within_reservation",
                 violation_error_message=_("Commitments less economies cannot exceed the reservation."),
             ),
@@ -146,7 +147,7 @@ class Commitment(LedgerEntry):
             models.CheckConstraint(
                 condition=Q(liquidated_total__gte=0)
                 & Q(economies_total__gte=0)
-                & Q(amount__gte=F("liquidated_total") + F("economies_total")),
+                & Q(amount__gte=Round(F("liquidated_total") + F("economies_total"), MONEY_DECIMAL_PLACES)),
                 name="%(app_label)s_%(class)s_liquidated_within_commitment",
                 violation_error_message=_("Liquidations and economies cannot exceed the commitment."),
             ),

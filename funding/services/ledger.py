@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from funding.choices import ActType, CommitmentStatus, LiquidationReason
 from funding.models import Action, BudgetChapter, Commitment, Economy, Liquidation, Reservation
 from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
-from portal.constants import ZERO
+from portal.constants import MONEY_DECIMAL_PLACES, ZERO
 from portal.formatting import format_money
 from portal.models import Organisation, User
 from portal.permissions import LEDGER_WRITE, require
@@ -73,6 +74,12 @@ LIQUIDATION_FIELDS = (
     "payment_date",
 )
 ECONOMY_FIELDS = ("commitment", "amount", "date", "act_type", "act_number", "act_date", "description")
+
+
+def _plus(field: str, amount: Decimal) -> Round:
+    """`field + amount` for a running total, rounded to the cent in the database: SQLite keeps
+    decimals as doubles, where 0.10 + 0.20 would be stored as 0.30000000000000004."""
+    return Round(F(field) + amount, MONEY_DECIMAL_PLACES)
 
 
 def _require(actor: User | None) -> None:
@@ -199,7 +206,7 @@ def reservation_create(
         locked = BudgetChapter.objects.select_for_update().get(pk=chapter.pk)
         _check_chapter(locked, amount)
         reservation.save()
-        BudgetChapter.objects.filter(pk=locked.pk).update(reserved_total=F("reserved_total") + amount)
+        BudgetChapter.objects.filter(pk=locked.pk).update(reserved_total=_plus("reserved_total", amount))
         audit_record_many(
             [
                 AuditEntry(
@@ -283,7 +290,7 @@ def commitment_create_many(
             commitments[0].save()
         else:
             commitments = Commitment.objects.bulk_create(commitments, batch_size=500)
-        Reservation.objects.filter(pk=locked.pk).update(committed_total=F("committed_total") + total)
+        Reservation.objects.filter(pk=locked.pk).update(committed_total=_plus("committed_total", total))
         audit_record_many(
             [
                 AuditEntry(
@@ -514,7 +521,7 @@ def liquidation_create(
         _check_published(locked)
         _check_to_liquidate(locked, amount, ERROR_COMMITMENT_EXCEEDED)
         liquidation.save()
-        Commitment.objects.filter(pk=locked.pk).update(liquidated_total=F("liquidated_total") + amount)
+        Commitment.objects.filter(pk=locked.pk).update(liquidated_total=_plus("liquidated_total", amount))
         audit_record_many(
             [
                 AuditEntry(
@@ -601,11 +608,11 @@ def economy_create(
         reservation, locked = _lock_commitment(commitment, with_reservation=True)
         _check_to_liquidate(locked, amount, ERROR_ECONOMY_EXCEEDED)
         economy.save()
-        changes = {"economies_total": F("economies_total") + amount}
+        changes = {"economies_total": _plus("economies_total", amount)}
         if cancel:
             changes["status"] = CommitmentStatus.CANCELLED
         Commitment.objects.filter(pk=locked.pk).update(**changes)
-        Reservation.objects.filter(pk=reservation.pk).update(economies_total=F("economies_total") + amount)
+        Reservation.objects.filter(pk=reservation.pk).update(economies_total=_plus("economies_total", amount))
         audit_record_many(
             [
                 AuditEntry(

@@ -395,3 +395,13 @@ def test_the_comune_attaches_an_invoice_from_the_report_page(grant, client):
     document = line.documents.get()
     assert f'href="{reverse("funding:document_download", args=[document.pk])}"' in response.content.decode()
     assert "fattura-1.pdf" in response.content.decode()
+
+
+@pytest.mark.parametrize(("net", "vat", "total"), [("100.10", "22.02", "122.12"), ("0.10", "0.20", "0.30")])
+def test_an_invoice_total_is_net_plus_vat_to_the_cent(grant, net, vat, total):
+    report = expenses.expense_report_create(actor=grant["staff"], commitment=grant["commitment"])
+    line = expenses.expense_line_add(
+        actor=grant["staff"], report=report, **line_data(net_amount=net, vat_amount=vat, total_amount=total)
+    )
+    line.refresh_from_db()
+    assert line.total_amount == Decimal(total)

@@ -279,3 +279,30 @@ def test_cup_format_is_checked():
         act=ACT,
         cup="J11B20000120002",
     )
+
+
+def test_cents_add_up_exactly_to_the_limits():
+    """0.10 + 0.20 is 0.30 to the cent: never 0.30000000000000004 (SQLite keeps decimals as doubles)."""
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    reservation = make_reservation("0.30")
+    first = ledger.commitment_create(
+        actor=official, reservation=reservation, beneficiary=OrganisationFactory(), amount="0.10", act=ACT
+    )
+    second = ledger.commitment_create(
+        actor=official, reservation=reservation, beneficiary=OrganisationFactory(), amount="0.20", act=ACT
+    )
+    reservation.refresh_from_db()
+    assert reservation.available == Decimal("0.00")
+    commitment = make_commitment("0.30")
+    for amount in ("0.10", "0.20"):
+        ledger.liquidation_create(actor=official, commitment=commitment, amount=amount, date=TODAY, act=ACT)
+    commitment.refresh_from_db()
+    assert commitment.to_liquidate == Decimal("0.00")
+    ledger.economy_create(actor=official, commitment=first, amount="0.10", date=TODAY, act=ACT)
+    ledger.economy_create(actor=official, commitment=second, amount="0.20", date=TODAY, act=ACT)
+    ledger.commitment_create(
+        actor=official, reservation=reservation, beneficiary=OrganisationFactory(), amount="0.30", act=ACT
+    )
+    reservation.refresh_from_db()
+    assert (reservation.committed_total, reservation.economies_total) == (Decimal("0.60"), Decimal("0.30"))
+    assert reservation.available == Decimal("0.00")
