@@ -13,6 +13,15 @@ def _media_and_mail(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: allauth remembers used TOTP codes there by user id, and
+    ids come round again once a transactional test has flushed the tables."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request, settings):
     """Tasks run in-process (the embedded mode), even when CI points CELERY_BROKER_URL at Redis,
     so that a test sees their effects (e-mails, files) at once. Only tests marked ``worker`` go
