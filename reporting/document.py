@@ -78,6 +78,10 @@ def _money(value):
     return None if value in (None, "") else quantize_money(Decimal(value))
 
 
+def _decimal(value):
+    return None if value in (None, "") else Decimal(value)
+
+
 def _date(value):
     if value in (None, ""):
         return None
@@ -100,6 +104,7 @@ CONVERTERS = {
     ColumnType.TEXT: _text,
     ColumnType.INT: _int,
     ColumnType.MONEY: _money,
+    ColumnType.DECIMAL: _decimal,
     ColumnType.DATE: _date,
     ColumnType.DATETIME: _datetime,
 }
@@ -111,7 +116,10 @@ class Totals:
     def __init__(self, columns: Iterable[Column]):
         self.columns = list(columns)
         self.sums: list[Any] = [
-            (ZERO if c.type == ColumnType.MONEY else 0) if c.total else None for c in self.columns
+            (ZERO if c.type == ColumnType.MONEY else Decimal(0) if c.type == ColumnType.DECIMAL else 0)
+            if c.total
+            else None
+            for c in self.columns
         ]
 
     def add(self, values: list[Any]) -> None:

@@ -50,11 +50,12 @@ class ColumnType(enum.StrEnum):
     TEXT = "text"
     INT = "int"
     MONEY = "money"  # Decimal euros to the cent
+    DECIMAL = "decimal"  # a Decimal figure shown with Column.places decimals (weights, exact quotas)
     DATE = "date"
     DATETIME = "datetime"  # shown in Europe/Rome
 
 
-NUMERIC_TYPES = frozenset({ColumnType.INT, ColumnType.MONEY})
+NUMERIC_TYPES = frozenset({ColumnType.INT, ColumnType.MONEY, ColumnType.DECIMAL})
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,20 @@ class Column:
     key: str
     label: Any  # str or lazy translation
     type: ColumnType = ColumnType.TEXT
-    total: bool = False  # sum it in a totals row (int and money columns only)
+    total: bool = False  # sum it in a totals row (numeric columns only)
     width: int | None = None  # characters; a sensible default per type when None
+    # DECIMAL columns: decimals shown; None shows whole numbers without decimals and others with two
+    # (a weight is a population, a number of officers or an amount in euros).
+    places: int | None = None
+    # False: the column is in XLSX and CSV only (codes for machines, detail a printed page has no
+    # room for). Each PDF cell costs layout time: a 1,181-row annex pays for every column.
+    in_pdf: bool = True
 
     def __post_init__(self):
         if self.total and self.type not in NUMERIC_TYPES:
-            raise ValueError(f"Column {self.key!r}: only int and money columns can be totalled.")
+            raise ValueError(f"Column {self.key!r}: only numeric columns can be totalled.")
+        if self.places is not None and self.type != ColumnType.DECIMAL:
+            raise ValueError(f"Column {self.key!r}: only decimal columns have places.")
 
     @property
     def is_numeric(self) -> bool:
@@ -80,9 +89,16 @@ class Column:
         return {
             ColumnType.INT: 10,
             ColumnType.MONEY: 16,
+            ColumnType.DECIMAL: 14,
             ColumnType.DATE: 12,
             ColumnType.DATETIME: 18,
         }.get(self.type, max(12, min(40, len(str(self.label)) + 4)))
+
+    def decimal_places(self, value: Decimal) -> int:
+        """Decimals to show for `value` of a DECIMAL column."""
+        if self.places is not None:
+            return self.places
+        return 0 if value == value.to_integral_value() else 2
 
 
 Row = Sequence[Any] | Mapping[str, Any]

@@ -18,9 +18,12 @@ DELIMITER = ","
 CHUNK_CHARS = 64 * 1024
 
 
-def _formatter(column_type):
+def _formatter(column):
+    column_type = column.type
     if column_type == ColumnType.MONEY:
         return lambda v: "" if v is None else f"{v:.2f}"
+    if column_type == ColumnType.DECIMAL:
+        return lambda v: "" if v is None else f"{v:.{column.decimal_places(v)}f}"
     if column_type in (ColumnType.DATE, ColumnType.DATETIME):
         return lambda v: "" if v is None else v.isoformat()
     if column_type == ColumnType.INT:
@@ -32,7 +35,7 @@ def iter_csv(document: ReportDocument, *, progress=None) -> Iterator[str]:
     """The CSV text in chunks of about 64 KiB, read from the rows as they come."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    formatters = [_formatter(c.type) for c in document.columns]
+    formatters = [_formatter(c) for c in document.columns]
     writer.writerow([c.key for c in document.columns])
     tick = ticker(progress)
     for values in document.typed_rows():

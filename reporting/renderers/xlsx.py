@@ -36,6 +36,12 @@ TOTAL_FONT = Font(bold=True)
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 
 
+def decimal_format(column, value) -> str:
+    """`#,##0` for whole numbers, else as many decimals as the column shows."""
+    places = column.decimal_places(value)
+    return f"#,##0.{'0' * places}" if places else INT_FORMAT
+
+
 def sheet_title(title: str) -> str:
     return (title.translate(_INVALID_SHEET_CHARS).strip() or "Report")[:31]
 
@@ -111,12 +117,15 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     formats = [NUMBER_FORMATS.get(c.type) for c in columns]
     naive = [c.type == ColumnType.DATETIME for c in columns]
     text = [c.type == ColumnType.TEXT for c in columns]
+    decimal = [c if c.type == ColumnType.DECIMAL else None for c in columns]
     totals = Totals(columns)
     tick = ticker(progress)
     for values in document.typed_rows():
         totals.add(values)
         row = []
-        for value, number_format, strip_tz, is_text in zip(values, formats, naive, text, strict=True):
+        for value, number_format, strip_tz, is_text, decimal_column in zip(
+            values, formats, naive, text, decimal, strict=True
+        ):
             if value is None or value == "":
                 row.append(None)
                 continue
@@ -125,6 +134,8 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
                 continue
             if strip_tz:
                 value = value.replace(tzinfo=None)
+            if decimal_column is not None:
+                number_format = decimal_format(decimal_column, value)
             if number_format is None:
                 row.append(value)
             else:
@@ -140,7 +151,10 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
         total_row = []
         for index, (column, value) in enumerate(zip(columns, totals.sums, strict=True)):
             if column.total:
-                fmt = MONEY_FORMAT if column.type == ColumnType.MONEY else INT_FORMAT
+                if column.type == ColumnType.DECIMAL:
+                    fmt = decimal_format(column, value)
+                else:
+                    fmt = MONEY_FORMAT if column.type == ColumnType.MONEY else INT_FORMAT
                 total_row.append(_cell(sheet, value, font=TOTAL_FONT, number_format=fmt, border=TOTAL_BORDER))
             elif index == 0:
                 total_row.append(_cell(sheet, _("Total"), font=TOTAL_FONT, border=TOTAL_BORDER))
