@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self):
+        # The allocation reports register themselves; funding/reports.py (autodiscovered by the
+        # reporting app) holds the others.
+        from funding import allocation_reports  # noqa: F401
