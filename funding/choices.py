@@ -84,6 +84,15 @@ class AllocationOutcome(models.TextChoices):
     NOT_FUNDED = "not_funded", _("Not funded")
 
 
+class AnnexStatus(models.TextChoices):
+    """The PDFs of an adopted allocation's act (annex, ranking); blank while there is no act."""
+
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Being generated")
+    DONE = "done", _("Generated")
+    FAILED = "failed", _("Failed")
+
+
 class ExpenseReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

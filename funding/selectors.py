@@ -537,6 +537,14 @@ def allocation_list(*, user) -> QuerySet[Allocation]:
     ).annotate(row_count=Count("rows"))
 
 
+def allocation_documents(*, user) -> QuerySet[Allocation]:
+    """The allocations whose act PDFs `user` may download: the readers of allocation_list, without
+    the count of the rows and the stored inputs (a download needs neither)."""
+    if not _is_reader(user):
+        return Allocation.objects.none()
+    return Allocation.objects.select_related("call").defer("inputs")
+
+
 def allocation_rows(*, allocation: Allocation, q: str = "") -> QuerySet[AllocationRow]:
     """The rows in order, searchable by beneficiary name, ISTAT code or protocol number."""
     qs = AllocationRow.objects.filter(allocation=allocation).select_related(

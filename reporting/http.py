@@ -6,6 +6,7 @@ from reporting.choices import ExportFormat
 from reporting.models import ExportJob
 from reporting.renderers import csv as csv_renderer
 from reporting.renderers import get_renderer
+from reporting.services.annex import StoredDocument
 from reporting.services.exports import InlineExport
 
 
@@ -25,4 +26,14 @@ def job_file_response(job: ExportJob) -> FileResponse:
         content_type=get_renderer(job.format).content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def stored_pdf_response(stored: StoredDocument) -> FileResponse:
+    """An act's PDF straight from storage (never a public media URL)."""
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["ETag"] = f'"{stored.sha256}"'
     return response

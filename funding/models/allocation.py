@@ -7,7 +7,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
-from funding.choices import AllocationMethod, AllocationOutcome, AllocationStatus, ExpenseReportStatus
+from funding.choices import (
+    AllocationMethod,
+    AllocationOutcome,
+    AllocationStatus,
+    AnnexStatus,
+    ExpenseReportStatus,
+)
 from funding.models.calls import Application, Call
 from funding.models.ledger import Commitment, Liquidation
 from portal.constants import MONEY_DECIMAL_PLACES
@@ -53,8 +59,20 @@ class Allocation(TimeStampedModel):
     )
     act_number = models.CharField(_("act number"), max_length=50, blank=True)
     act_date = models.DateField(_("act date"), null=True, blank=True)
-    # The PDF annex of the adopted act, generated once at adoption and then served from storage.
+    # The PDFs of the adopted act (the annex and, for a ranked call, the ranking), generated once
+    # after adoption and then served from storage (reporting/services/annex.py).
     annex_pdf = models.FileField(_("annex (PDF)"), upload_to="allocations/", blank=True, max_length=200)
+    annex_sha256 = models.CharField(_("SHA-256 of the annex"), max_length=64, blank=True)
+    ranking_pdf = models.FileField(_("ranking (PDF)"), upload_to="allocations/", blank=True, max_length=200)
+    ranking_sha256 = models.CharField(_("SHA-256 of the ranking"), max_length=64, blank=True)
+    annex_status = models.CharField(
+        _("status of the act's PDFs"), max_length=10, choices=AnnexStatus.choices, blank=True, default=""
+    )
+    annex_error = models.CharField(_("why the act's PDFs failed"), max_length=500, blank=True)
+    annex_attempts = models.PositiveSmallIntegerField(_("attempts at the act's PDFs"), default=0)
+    # Queued or being generated: if not done by then, the clean-up sends the job again.
+    annex_lease_until = models.DateTimeField(_("act's PDFs expected by"), null=True, blank=True)
+    annex_generated_at = models.DateTimeField(_("act's PDFs generated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["call", "-round", "-pk"]
@@ -77,6 +95,11 @@ class Allocation(TimeStampedModel):
                 | (~Q(act_number="") & Q(act_date__isnull=False)),
                 name="%(app_label)s_%(class)s_adopted_has_act",
                 violation_error_message=_("An adopted allocation needs the act number and date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(annex_status=AnnexStatus.DONE) | (~Q(annex_pdf="") & ~Q(annex_sha256="")),
+                name="%(app_label)s_%(class)s_annex_done_has_file",
+                violation_error_message=_("Generated act PDFs need their file and its SHA-256."),
             ),
         ]
 
