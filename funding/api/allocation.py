@@ -4,13 +4,17 @@ Serializers validate shapes only; every write goes through funding.services.allo
 funding.services.expenses, whose ValidationError and PermissionDenied become 400 and 403.
 """
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from funding.choices import AllocationStatus, CommitmentStatus, ExpenseReportStatus
+from funding.choices import AllocationStatus, AnnexStatus, CommitmentStatus, ExpenseReportStatus
 from funding.models import (
     Allocation,
     AllocationRow,
@@ -22,6 +26,7 @@ from funding.models import (
     ExpenseReport,
 )
 from funding.selectors import (
+    allocation_documents,
     allocation_list,
     allocation_rows,
     allocation_totals,
@@ -32,6 +37,9 @@ from funding.selectors import (
 from funding.services import allocation as allocation_services
 from funding.services import expenses
 from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, HasCapability, can
+from reporting.api.views import DownloadRenderer
+from reporting.http import stored_pdf_response
+from reporting.services import annex as act_pdfs
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -126,12 +134,51 @@ class AllocationTotalsSerializer(serializers.Serializer):
     not_funded = serializers.IntegerField()
 
 
+class ActPdfsSerializer(serializers.Serializer):
+    """The PDFs of an adopted allocation's act, generated once after adoption."""
+
+    status = serializers.CharField(
+        source="annex_status",
+        help_text=f"{', '.join(AnnexStatus.values)}; empty while there is no act (a proposal).",
+    )
+    error = serializers.CharField(source="annex_error", help_text="Why they failed, if they did.")
+    generated_at = serializers.DateTimeField(source="annex_generated_at", allow_null=True)
+    annex_sha256 = serializers.CharField()
+    ranking_sha256 = serializers.CharField(help_text="Ranked calls only.")
+    annex_url = serializers.SerializerMethodField()
+    ranking_url = serializers.SerializerMethodField()
+
+    def _url(self, name: str, allocation):
+        path = reverse(f"v1:{name}", args=[allocation.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_annex_url(self, allocation):
+        """Where to download the annex, once generated."""
+        if allocation.annex_status != AnnexStatus.DONE:
+            return None
+        return self._url("allocation-annex-pdf", allocation)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_ranking_url(self, allocation):
+        """Where to download the ranking (ranked calls), once generated."""
+        if allocation.annex_status != AnnexStatus.DONE or not allocation.ranking_pdf:
+            return None
+        return self._url("allocation-ranking-pdf", allocation)
+
+
 class AllocationDetailSerializer(AllocationSerializer):
     inputs = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    act_pdfs = serializers.SerializerMethodField()
 
     class Meta(AllocationSerializer.Meta):
-        fields = [*AllocationSerializer.Meta.fields, "inputs", "totals"]
+        fields = [*AllocationSerializer.Meta.fields, "inputs", "totals", "act_pdfs"]
+
+    @extend_schema_field(ActPdfsSerializer)
+    def get_act_pdfs(self, allocation) -> dict:
+        return ActPdfsSerializer(allocation, context=self.context).data
 
     @extend_schema_field(serializers.DictField())
     def get_inputs(self, allocation) -> dict:
@@ -183,8 +230,11 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [HasCapability.for_(READ_ALL, write=REVIEW_APPLICATIONS)]
     filterset_fields = ["call", "status", "round", "method"]
+    PDF_ACTIONS = frozenset({"annex_pdf", "ranking_pdf", "pdf_regenerate"})
 
     def get_queryset(self):
+        if self.action in self.PDF_ACTIONS:  # no count of the rows, no stored inputs: a quick read
+            return allocation_documents(user=self.request.user).order_by("-pk")
         return allocation_list(user=self.request.user).order_by("-computed_at", "-pk")
 
     def get_serializer_class(self):
@@ -258,6 +308,67 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
     def _created(self, allocation):
         allocation = self.get_queryset().get(pk=allocation.pk)
         return Response(AllocationDetailSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+    def _pdf(self, document: str):
+        allocation = self.get_object()
+        try:
+            stored = act_pdfs.annex_download(user=self.request.user, allocation=allocation, document=document)
+        except ValidationError as exc:
+            retry = {"Retry-After": "60"} if exc.code == "pending" else {}
+            return Response(
+                {"detail": " ".join(exc.messages), "code": exc.code, "status": allocation.annex_status},
+                status=status.HTTP_404_NOT_FOUND,
+                headers=retry,
+            )
+        return stored_pdf_response(stored)
+
+    @extend_schema(
+        summary="Download the annex of the adopted act (PDF)",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(
+                description="No such allocation, not adopted, or its PDF is not generated yet "
+                "(code pending, Retry-After) or failed (code failed)."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="annex-pdf",
+        renderer_classes=[JSONRenderer, DownloadRenderer],
+        filterset_fields=[],
+    )
+    def annex_pdf(self, request, pk=None, version=None):
+        """The annex generated once when the allocation was adopted (in Italian, the act's language),
+        served from storage. Every download is recorded in the audit trail."""
+        return self._pdf(act_pdfs.ANNEX)
+
+    @extend_schema(
+        summary="Download the ranking of the adopted act (PDF, ranked calls)",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="Not a ranked call, not adopted, or not generated yet."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="ranking-pdf",
+        renderer_classes=[JSONRenderer, DownloadRenderer],
+        filterset_fields=[],
+    )
+    def ranking_pdf(self, request, pk=None, version=None):
+        """The ranking (graduatoria) as it stood when this round was adopted, served from storage."""
+        return self._pdf(act_pdfs.RANKING)
+
+    @extend_schema(request=None, responses={202: ActPdfsSerializer})
+    @action(detail=True, methods=["post"], url_path="pdf-regenerate", filterset_fields=[])
+    def pdf_regenerate(self, request, pk=None, version=None):
+        """Officials: generate the act's PDFs again after they failed (or if they never were)."""
+        allocation = act_pdfs.annex_regenerate(actor=request.user, allocation=self.get_object())
+        data = ActPdfsSerializer(allocation, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
 # --- Expense reports -------------------------------------------------------------------------------

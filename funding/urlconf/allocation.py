@@ -1,7 +1,7 @@
 """URL patterns of the allocation and expense-report pages (included by funding/urls.py, namespace
 "funding")."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from funding.views import allocation, expenses
 
@@ -9,6 +9,16 @@ urlpatterns: list = [
     path("allocations/", allocation.allocation_list_view, name="allocation_list"),
     path("allocations/<int:pk>/", allocation.allocation_detail, name="allocation_detail"),
     path("allocations/<int:pk>/adopt/", allocation.allocation_adopt_view, name="allocation_adopt"),
+    re_path(
+        r"^allocations/(?P<pk>[0-9]+)/pdf/(?P<document>annex|ranking)/$",
+        allocation.allocation_document,
+        name="allocation_document",
+    ),
+    path(
+        "allocations/<int:pk>/pdf-regenerate/",
+        allocation.allocation_document_regenerate,
+        name="allocation_document_regenerate",
+    ),
     path("allocations/call/<int:call_pk>/", allocation.call_allocation, name="call_allocation"),
     path(
         "allocations/call/<int:call_pk>/propose/",

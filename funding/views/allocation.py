@@ -11,17 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.choices import AllocationStatus, ApplicationStatus, CallStatus, CommitmentStatus
+from funding.choices import AllocationStatus, AnnexStatus, ApplicationStatus, CallStatus, CommitmentStatus
 from funding.models import Application, Call, Reservation
-from funding.selectors import allocation_list, allocation_rows, allocation_totals
+from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
 from funding.services import expenses
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
+from reporting.http import stored_pdf_response
+from reporting.services import annex
 
 ROWS_PER_PAGE = 50
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,8 +132,43 @@ def allocation_detail(request, pk: int):
             "unallocated": allocation.total - totals["amount"],
             "params": _params(allocation),
             "can_adopt": allocation.status == AllocationStatus.PROPOSED and can(request.user, LEDGER_WRITE),
+            "ranked": annex.has_ranking(allocation),
+            "can_regenerate": allocation.annex_status == AnnexStatus.FAILED
+            and can(request.user, LEDGER_WRITE),
         },
     )
+
+
+@login_required
+@require_GET
+def allocation_document(request, pk: int, document: str):
+    """The act's PDF (annex or ranking), served from storage to whoever may see the allocation."""
+    _reader(request)
+    allocation = get_object_or_404(allocation_documents(user=request.user), pk=pk)
+    try:
+        stored = annex.annex_download(user=request.user, allocation=allocation, document=document)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect(f"{reverse('funding:allocation_detail', args=[allocation.pk])}#documents")
+    return stored_pdf_response(stored)
+
+
+@login_required
+@require_POST
+def allocation_document_regenerate(request, pk: int):
+    if not can(request.user, LEDGER_WRITE):
+        raise PermissionDenied
+    allocation = get_object_or_404(allocation_documents(user=request.user), pk=pk)
+    try:
+        allocation = annex.annex_regenerate(actor=request.user, allocation=allocation)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        if allocation.annex_status == AnnexStatus.DONE:
+            messages.success(request, gettext("The PDF of the act is generated."))
+        else:
+            messages.info(request, gettext("The PDF of the act is being generated again."))
+    return redirect(f"{reverse('funding:allocation_detail', args=[allocation.pk])}#documents")
 
 
 @login_required
