@@ -40,6 +40,17 @@ def _tasks_in_process(request, settings):
         app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _act_pdfs_only_where_asked(request, monkeypatch):
+    """Adopting an allocation queues the PDFs of the act (reporting.hooks.allocation_adopted): the
+    tests marked ``annex`` are about them; the others adopt without rendering a PDF each time."""
+    if request.node.get_closest_marker("annex"):
+        return
+    from reporting import hooks
+
+    monkeypatch.setattr(hooks, "allocation_adopted", lambda allocation_id: None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the ISTAT reference data once per test database (the loader is idempotent)."""
