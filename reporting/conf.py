@@ -11,8 +11,9 @@ from django.conf import settings
 DEFAULTS = {
     # Up to this many rows an export is produced inside the request; above it, by a job.
     "EXPORT_INLINE_MAX_ROWS": 5000,
-    # WeasyPrint lays a PDF out in memory, about 10 s and 250 MB per 1,000 rows: PDFs go to a job
-    # sooner, and past EXPORT_PDF_MAX_ROWS they are refused (a PDF is to read; XLSX/CSV hold more).
+    # WeasyPrint lays a PDF out in memory, about 4 s and 80 MB per 1,000 rows of six or seven
+    # columns (bench/bench_annex_pdf.py): PDFs go to a job sooner, and past EXPORT_PDF_MAX_ROWS they
+    # are refused (a PDF is to read; XLSX/CSV hold more).
     "EXPORT_INLINE_MAX_ROWS_PDF": 300,
     "EXPORT_PDF_MAX_ROWS": 2000,
     # A running job renews its lease at least this often (rows or seconds, whichever comes first).
