@@ -59,6 +59,7 @@ def rss_mb(field: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gets", type=int, default=50, help="GETs of the stored PDF (median reported)")
+    parser.add_argument("--keep", type=Path, help="copy the annex PDF there (to look at it)")
     args = parser.parse_args()
 
     import django
@@ -76,13 +77,13 @@ def main() -> int:
         connection.settings_dict["TEST"]["NAME"] = str(tmp)
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        return run(gets=args.gets)
+        return run(gets=args.gets, keep=args.keep)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
         shutil.rmtree(MEDIA, ignore_errors=True)
 
 
-def run(*, gets: int) -> int:
+def run(*, gets: int, keep: Path | None) -> int:
     import datetime
     from unittest import mock
 
@@ -154,6 +155,8 @@ def run(*, gets: int) -> int:
     assert allocation.annex_status == AnnexStatus.DONE, (allocation.annex_status, allocation.annex_error)
     with allocation.annex_pdf.open("rb") as stored:
         content = stored.read()
+    if keep is not None:
+        keep.write_bytes(content)
     reader = PdfReader(allocation.annex_pdf.path)
     first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
     assert "DD 129/2020" in first, first[:500]
