@@ -5,7 +5,9 @@ The document is laid out in one go, so a PDF holds at most EXPORT_PDF_MAX_ROWS r
 services refuse larger ones before any work starts.
 """
 
+import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -266,10 +268,26 @@ def preload() -> None:
     _html_class()
 
 
+@contextmanager
+def _cyclic_collector_paused():
+    """WeasyPrint makes millions of short-lived objects: the cyclic garbage collector would walk
+    the whole heap (a worker's Django state included) again and again while it lays out a long
+    table, for a fifth of the time. Reference counting still frees them meanwhile; the few cycles
+    left wait for the next collection after the PDF is written."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     from weasyprint.text.fonts import FontConfiguration
 
     html, rows = render_html(document, progress=progress)
     font_config = FontConfiguration()
-    _html_class()(html=html, url_fetcher=_fetcher()).write_pdf(fileobj, font_config=font_config)
+    with _cyclic_collector_paused():
+        _html_class()(html=html, url_fetcher=_fetcher()).write_pdf(fileobj, font_config=font_config)
     return rows
