@@ -27,3 +27,12 @@ def api_client_for(user):
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+def external_assets(html: str) -> list[str]:
+    """Scripts, stylesheets, fonts and images the page would load from another host (a CDN)."""
+    import re
+
+    tags = re.findall(r"<(?:script|link|img|source|iframe)\b[^>]*>", html, flags=re.IGNORECASE)
+    urls = [m for tag in tags for m in re.findall(r'(?:src|href)="([^"]*)"', tag)]
+    return [url for url in urls if re.match(r"^(?:https?:)?//", url)]
