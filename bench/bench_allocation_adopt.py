@@ -117,7 +117,9 @@ def run(capture) -> int:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(
+                35
+            )
     commitments = Commitment.objects.filter(reservation=reservation).count()
     events = AuditEvent.objects.count() - events_before
     available = Reservation.objects.get(pk=reservation.pk).available
