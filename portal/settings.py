@@ -165,6 +165,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # filled by collectstatic; whitenoise serves from the finders until then
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static_src"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded documents are never served from a public URL: views check permission, then stream.
