@@ -52,34 +52,20 @@ def main() -> int:
 def run(capture) -> int:
     from unittest import mock
 
+    from covid_setup import covid_call
     from django.db import connection
 
     from funding import allocation as strategies
     from funding.allocation.base import AllocationInput
-    from funding.choices import AllocationMethod, CallStatus
-    from funding.models import Call, Commitment, Reservation
+    from funding.models import Commitment, Reservation
     from funding.services import allocation as services
     from funding.services.allocation import propose
-    from funding.services.programme import programme_load
     from portal.models import AuditEvent
-    from portal.reference import load_comuni
     from reporting import hooks
 
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     started = time.perf_counter()
-    load_comuni()
-    programme_load()
-    reservation = Reservation.objects.get(action__axis__number=1, action__number=1, chapter__number="151120")
-    call = Call.objects.create(
-        code="bench-covid",
-        action=reservation.action,
-        reservation=reservation,
-        title="Benchmark: COVID-19 split",
-        allocation_method=AllocationMethod.POPULATION,
-        requires_application=False,
-        reference_date=datetime.date(2022, 1, 1),
-        status=CallStatus.CLOSED,
-    )
+    reservation, call = covid_call("Benchmark: COVID-19 split")
     print(f"setup (comuni, programme): {time.perf_counter() - started:.2f} s")
 
     first = time.perf_counter()

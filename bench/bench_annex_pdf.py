@@ -88,39 +88,25 @@ def run(*, gets: int, keep: Path | None) -> int:
     from unittest import mock
 
     from allauth.mfa.totp.internal.auth import TOTP
+    from covid_setup import covid_call
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from pypdf import PdfReader
 
-    from funding.choices import AllocationMethod, AnnexStatus, CallStatus
-    from funding.models import Allocation, Call, Reservation
+    from funding.choices import AnnexStatus
+    from funding.models import Allocation
     from funding.services import allocation as services
-    from funding.services.programme import programme_load
     from portal.celery import app
     from portal.choices import OrganisationKind, Role
     from portal.models import Membership, Organisation, User
-    from portal.reference import load_comuni
     from reporting import hooks
     from reporting.renderers.pdf import preload
 
     app.conf.task_always_eager = True
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); media: {MEDIA}")
     started = time.perf_counter()
-    load_comuni()
-    programme_load()
-    reservation = Reservation.objects.get(action__axis__number=1, action__number=1, chapter__number="151120")
-    call = Call.objects.create(
-        code="bench-covid",
-        action=reservation.action,
-        reservation=reservation,
-        title="Emergenza COVID-19: sostegno alla Polizia locale dei comuni",
-        legal_references="L.R. 23/2007; DCR 15 dicembre 2020 n. 89-19389",
-        allocation_method=AllocationMethod.POPULATION,
-        requires_application=False,
-        reference_date=datetime.date(2022, 1, 1),
-        status=CallStatus.CLOSED,
-    )
+    _reservation, call = covid_call("Emergenza COVID-19: sostegno alla Polizia locale dei comuni")
     region = Organisation.objects.create(kind=OrganisationKind.REGION, name="Regione Piemonte")
     official = User.objects.create_user(email="funzionario@bench.invalid", password=None)
     Membership.objects.create(user=official, organisation=region, role=Role.REGIONAL_OFFICIAL)
