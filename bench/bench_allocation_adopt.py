@@ -18,7 +18,6 @@ import datetime
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,26 +32,17 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connection
+    from benchkit import throwaway_database
     from django.test.utils import CaptureQueriesContext
 
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:  # never the shared test database of the suite
-        tmp = Path(tempfile.mkdtemp(prefix="sentinella-bench-")) / "bench.sqlite3"
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp)
-        connection.settings_dict["TEST"]["NAME"] = str(tmp)
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         return run(CaptureQueriesContext)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
 
 
 def run(capture) -> int:
     from unittest import mock
 
-    from covid_setup import covid_call
+    from benchkit import covid_call
     from django.db import connection
 
     from funding import allocation as strategies

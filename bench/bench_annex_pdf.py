@@ -65,21 +65,14 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connection
+    from benchkit import throwaway_database
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host, locmem e-mail
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:  # never the shared test database of the suite
-        tmp = Path(tempfile.mkdtemp(prefix="sentinella-bench-")) / "bench.sqlite3"
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp)
-        connection.settings_dict["TEST"]["NAME"] = str(tmp)
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        return run(gets=args.gets, keep=args.keep)
+        with throwaway_database():
+            return run(gets=args.gets, keep=args.keep)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
         shutil.rmtree(MEDIA, ignore_errors=True)
 
 
@@ -88,7 +81,7 @@ def run(*, gets: int, keep: Path | None) -> int:
     from unittest import mock
 
     from allauth.mfa.totp.internal.auth import TOTP
-    from covid_setup import covid_call
+    from benchkit import covid_call
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
