@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from rest_framework import generics, viewsets
 
@@ -13,9 +14,9 @@ class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
 
     def get_object(self):
-        user = self.request.user
+        # request.user is a SimpleLazyObject under session authentication: ask the model itself.
         return (
-            type(user)
+            get_user_model()
             .objects.prefetch_related(
                 Prefetch(
                     "memberships",
@@ -24,7 +25,7 @@ class MeView(generics.RetrieveAPIView):
                     ),
                 )
             )
-            .get(pk=user.pk)
+            .get(pk=self.request.user.pk)
         )
 
 

@@ -115,3 +115,12 @@ def test_schema_validates_without_warnings(tmp_path):
         str(tmp_path / "schema.yml"),
     )
     assert "/api/v1/me/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_me_with_session_authentication(client):
+    """A browser session (the user is a lazy object there, not a User) reads /me/ like a token does."""
+    user = make_user(Role.APPLICANT, OrganisationFactory(name="Comune Y"))
+    client.force_login(user)
+    response = client.get(reverse("v1:me"))
+    assert response.status_code == 200
+    assert response.json()["email"] == user.email
