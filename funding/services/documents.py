@@ -4,8 +4,10 @@ recorded with their SHA-256, never deleted (a new upload makes the previous one 
 The checks, in order: size; the declared type (from the name's extension) is PDF, JPEG or PNG and
 accepted by the required document; the file is exactly one format (no polyglot: no data before
 %PDF-, no PDF, ZIP or HTML hidden inside or after an image, nothing after a PDF's %%EOF); the
-magic bytes match the declared type; a PDF parses completely with pypdf; an image decodes fully
-with Pillow. Only then is anything written, and a failure afterwards removes the stored file.
+magic bytes match the declared type; a PDF parses completely with pypdf and holds no active content
+(JavaScript, launch actions, embedded files: names compared decoded, so /J#61vaScript is caught too);
+an image decodes fully with Pillow. Only then is anything written, and a failure afterwards removes
+the stored file.
 """
 
 import hashlib
@@ -70,6 +72,13 @@ ERROR_PDF_TRAILING = _("The PDF has data after its end (%(marker)s): save it aga
 PDF_END_MARKER = "%%EOF"
 ERROR_PDF_DAMAGED = _("The PDF is damaged and cannot be read.")
 ERROR_PDF_ENCRYPTED = _("The PDF is protected by a password: upload it without protection.")
+ERROR_PDF_ACTIVE = _(
+    "The PDF contains active content (JavaScript, a command to launch or an embedded file): it is "
+    "refused for safety. Print it again to PDF, or save it as PDF/A, and upload that file."
+)
+# Keys, and values of /S (action type) and /Type, that make a PDF run or carry something.
+PDF_ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles"})
+PDF_ACTIVE_VALUES = frozenset({"/JavaScript", "/Launch", "/EmbeddedFile"})
 ERROR_IMAGE_DAMAGED = _("The image is damaged or incomplete.")
 ERROR_IMAGE_TRAILING = _("The image has data after its end: save it again as a plain JPEG or PNG.")
 ERROR_IMAGE_TOO_BIG = _("The image is too large (more than %(pixels)s million pixels).")
@@ -169,13 +178,18 @@ def _check_pdf(data: bytes) -> None:
         if len(reader.pages) < 1:
             raise _refuse(ERROR_PDF_DAMAGED, "pdf_damaged")
         # Resolve every object of the cross-reference table and decode every stream.
+        active = False
         for generation, objects in reader.xref.items():
             for number in objects:
                 obj = reader.get_object(IndirectObject(number, generation, reader))
                 if isinstance(obj, StreamObject):
                     obj.get_data()
+                active = active or _is_active(obj)
         for number in reader.xref_objStm:
-            reader.get_object(IndirectObject(number, 0, reader))
+            active = active or _is_active(reader.get_object(IndirectObject(number, 0, reader)))
+        active = active or _is_active(reader.trailer)
+        if active:
+            raise _refuse(ERROR_PDF_ACTIVE, "pdf_active")
         for page in reader.pages:
             page.get_contents()
     except ValidationError:
@@ -184,6 +198,25 @@ def _check_pdf(data: bytes) -> None:
         raise _refuse(ERROR_PDF_DAMAGED, "pdf_damaged") from exc
     except RecursionError as exc:
         raise _refuse(ERROR_PDF_DAMAGED, "pdf_damaged") from exc
+
+
+def _is_active(obj, depth: int = 0) -> bool:
+    """Whether a PDF object, or a direct object inside it, names active content. Indirect references
+    are not followed: every indirect object is visited by the caller."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    if depth > 64:  # deeper than any real PDF nests direct objects
+        return True
+    if isinstance(obj, DictionaryObject):
+        if PDF_ACTIVE_KEYS.intersection(obj.keys()):
+            return True
+        for key in ("/S", "/Type", "/Subtype"):
+            if str(obj.get(key, "")) in PDF_ACTIVE_VALUES:
+                return True
+        return any(_is_active(value, depth + 1) for value in obj.values())
+    if isinstance(obj, ArrayObject):
+        return any(_is_active(value, depth + 1) for value in obj)
+    return False
 
 
 def _check_image(data: bytes, doc_type: str) -> None:

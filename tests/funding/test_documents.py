@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from funding.choices import ApplicationStatus, DocumentType
 from funding.models import Document
@@ -116,6 +117,84 @@ def test_encrypted_pdf_is_refused():
 
 def test_data_after_the_pdf_end_is_refused():
     assert refusal(pdf_bytes(5) + b"\x00" + b"other data " * 100, "a.pdf") == "pdf_trailing"
+
+
+def _pdf_with(change) -> bytes:
+    """A blank PDF whose writer `change` adds something to, written with or without object streams."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    change(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _open_action(kind: str):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    def change(writer):
+        action = DictionaryObject({NameObject("/S"): NameObject(f"/{kind}")})
+        if kind == "Launch":
+            action[NameObject("/F")] = TextStringObject("calc.exe")
+        else:
+            action[NameObject("/JS")] = TextStringObject("app.alert(1)")
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+    return change
+
+
+def _document_javascript(writer):
+    """A /JavaScript name tree in the catalog's /Names: run when the document opens."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    action = writer._add_object(
+        DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+        )
+    )
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("open"), action])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+
+
+ACTIVE_PDFS = {
+    "document-level JavaScript": _document_javascript,
+    "a JavaScript action": _open_action("JavaScript"),
+    "a Launch action": _open_action("Launch"),
+    "an embedded file": lambda w: w.add_attachment("payload.exe", b"MZ not really"),
+}
+
+
+@pytest.mark.parametrize("what", ACTIVE_PDFS)
+def test_pdf_with_active_content_is_refused(what):
+    data = _pdf_with(ACTIVE_PDFS[what])
+    assert refusal(data, "a.pdf") == "pdf_active"
+    with pytest.raises(ValidationError) as excinfo:
+        check_file(uploaded_file=SimpleUploadedFile("a.pdf", data))
+    assert excinfo.value.error_dict["file"][0].message == services.ERROR_PDF_ACTIVE
+    with translation.override("it"):
+        assert str(services.ERROR_PDF_ACTIVE).startswith("Il PDF contiene contenuti attivi")
+
+
+def test_active_content_hidden_behind_an_escaped_name_is_refused():
+    """/J#61vaScript is /JavaScript to every reader: names are compared decoded. (The action's string
+    loses as many spaces as the names gain characters, so the cross-reference offsets still hold.)"""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    def change(writer):
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x;" + " " * 8)}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+    data = _pdf_with(change)
+    escaped = data.replace(b"/S /JavaScript", b"/S /J#61vaScript").replace(b"/JS (", b"/J#53 (")
+    escaped = escaped.replace(b"        )", b"    )")
+    assert len(escaped) == len(data)
+    assert b"/JS " not in escaped
+    assert b"/JavaScript" not in escaped
+    assert refusal(escaped, "a.pdf") == "pdf_active"
 
 
 @pytest.mark.parametrize(
