@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings read them too: SITE_URL (links in e-mails and in the transparency register) follows them.
+export HOST PORT
 
 .PHONY: install run test lint migrations-check messages bench clean
 

@@ -33,7 +33,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The address and port the portal is served on (`make run`, gunicorn): e-mail links and the
+# transparency register's "link al progetto" follow them unless SITE_URL names the public address.
+PORT = env.int("PORT", default=8000)
+_LINK_HOST = env.str("HOST", default="127.0.0.1")
+if _LINK_HOST in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - listening everywhere: link to this machine
+    _LINK_HOST = "127.0.0.1"
+SITE_URL = env.str("SITE_URL", default=f"http://{_LINK_HOST}:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
