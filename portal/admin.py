@@ -47,9 +47,9 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "tax_code", "comune", "is_active"]
+    list_display = ["name", "kind", "tax_code", "country", "pic", "comune", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "tax_code", "licence_number"]
+    search_fields = ["name", "tax_code", "licence_number", "pic"]
     autocomplete_fields = ["comune"]
 
 

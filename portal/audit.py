@@ -15,11 +15,21 @@ from portal.context import current_context
 from portal.models import AuditChainHead, AuditEvent, Organisation, User
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Decimals and dates as Django writes them; other values by their text (a country: its code)."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def to_json(value: Any) -> Any:
     """Make a value JSON-native the way it will be stored (Decimals and dates become strings)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=_Encoder))
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:

@@ -5,6 +5,9 @@ endpoints and selectors ask `can(user, CAPABILITY)` and never test roles themsel
 scoped in the selectors (`portal.selectors` and each app's selectors) with `visible_organisation_ids`.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework import permissions
@@ -143,3 +146,48 @@ class HasCapability(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return self.read_capability is None or can(user, self.read_capability)
         return self.write_capability is not None and can(user, self.write_capability)
+
+
+# --- EU projects: what a user may do on one project -----------------------------------------------
+# Accept a submitted deliverable or periodic report, or ask for a revision (the Region, for the EU).
+ACCEPT_PROJECT_DELIVERABLES = "accept_project_deliverables"
+CAPABILITIES[ACCEPT_PROJECT_DELIVERABLES] = frozenset({Role.REGIONAL_OFFICIAL})
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """One project seen by one user. `partners` given to project_access are (partner id, organisation
+    id, is coordinator) triples, so this module needs no model of the projects app."""
+
+    reads: bool = False  # the whole project (consortium files included); else only its public page
+    member: bool = False  # acts for a partner organisation (any role): a consortium member
+    edits_work_plan: bool = False  # the coordinator's project manager: the whole work plan
+    partner_ids: frozenset[int] = frozenset()  # partners whose costs and effort the user edits
+    accepts: bool = False  # accepts submitted deliverables and reports, or asks for a revision
+
+    def edits_partner(self, partner_id: int) -> bool:
+        return self.edits_work_plan or partner_id in self.partner_ids
+
+    @property
+    def edits_anything(self) -> bool:
+        return self.edits_work_plan or bool(self.partner_ids)
+
+
+def project_access(user, *, partners: Iterable[tuple[int, int, bool]]) -> ProjectAccess:
+    """EU project managers edit the projects their organisation is a partner of: their own partner's
+    costs and effort, and the whole work plan if their organisation coordinates. Any member of a
+    partner organisation reads the project; officials and auditors read every project; the others
+    see its public page only. Auditors change nothing."""
+    partners = list(partners)
+    if not getattr(user, "is_authenticated", False):
+        return ProjectAccess()
+    member_orgs = organisation_ids_with_role(user)
+    manager_orgs = organisation_ids_with_role(user, Role.EU_PROJECT_MANAGER)
+    member = any(org in member_orgs for _p, org, _c in partners)
+    return ProjectAccess(
+        reads=member or can(user, READ_ALL),
+        member=member,
+        edits_work_plan=any(coordinator and org in manager_orgs for _p, org, coordinator in partners),
+        partner_ids=frozenset(p for p, org, _c in partners if org in manager_orgs),
+        accepts=can(user, ACCEPT_PROJECT_DELIVERABLES),
+    )

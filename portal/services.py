@@ -24,6 +24,8 @@ ORGANISATION_FIELDS = (
     "licence_number",
     "email",
     "pec",
+    "country",
+    "pic",
     "is_active",
 )
 

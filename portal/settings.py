@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "bootstrap_italia_template",
+    "django_countries",
     "portal",
     "funding",
     "projects",

@@ -38,6 +38,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "email",
             "pec",
             "country",
+            "pic",
             "is_active",
         ]
 

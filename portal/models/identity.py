@@ -1,8 +1,10 @@
 """Users, organisations and the roles users hold in them."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from portal.choices import OrganisationKind, Role
 from portal.models.base import TimeStampedModel
@@ -86,7 +88,14 @@ class Organisation(TimeStampedModel):
     licence_number = models.CharField(_("taxi licence number"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     pec = models.EmailField(_("certified e-mail (PEC)"), blank=True)
-    country = models.CharField(_("country"), max_length=2, default="IT")
+    country = CountryField(_("country"), default="IT", help_text=_("ISO 3166 country code."))
+    pic = models.CharField(
+        _("PIC"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{9}$", _("A PIC (Participant Identification Code) is 9 digits."))],
+        help_text=_("The EU Participant Identification Code, for partners of EU projects."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -118,6 +127,17 @@ class Organisation(TimeStampedModel):
                 condition=models.Q(kind=OrganisationKind.TAXI_LICENSEE),
                 name="%(app_label)s_%(class)s_unique_taxi_licence",
                 violation_error_message=_("This taxi licence is already registered for this comune."),
+            ),
+            models.UniqueConstraint(
+                fields=["pic"],
+                condition=~models.Q(pic=""),
+                name="%(app_label)s_%(class)s_unique_pic",
+                violation_error_message=_("An organisation with this PIC already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pic="") | models.Q(pic__regex=r"^[0-9]{9}$"),
+                name="%(app_label)s_%(class)s_pic_nine_digits",
+                violation_error_message=_("A PIC (Participant Identification Code) is 9 digits."),
             ),
             models.UniqueConstraint(
                 fields=["tax_code"],
