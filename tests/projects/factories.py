@@ -83,3 +83,62 @@ def make_project(
 
 def manager_of(organisation, **kwargs):
     return make_user(Role.EU_PROJECT_MANAGER, organisation, **kwargs)
+
+
+def make_work_plan(project: Project):
+    """WP1 (months 1-12, led by the coordinator) and WP2 (6-36, led by partner 2 if any), a task,
+    planned effort, deliverables D1.1 (R, PU, month 6), D2.1 (R, SEN, month 12) and a milestone."""
+    from projects.services.workplan import (
+        deliverable_create,
+        milestone_create,
+        planned_effort_set,
+        task_create,
+        work_package_create,
+    )
+
+    partners = list(project.partners.order_by("number"))
+    second = partners[1] if len(partners) > 1 else partners[0]
+    wp1 = work_package_create(
+        actor=None, project=project, title="Management", lead=partners[0], start_month=1, end_month=12
+    )
+    wp2 = work_package_create(
+        actor=None,
+        project=project,
+        title="Training",
+        lead=second,
+        start_month=6,
+        end_month=project.duration_months,
+    )
+    task_create(
+        actor=None, work_package=wp1, title="Coordination", leader=partners[0], start_month=1, end_month=12
+    )
+    planned_effort_set(actor=None, work_package=wp1, partner=partners[0], person_months=Decimal("12.50"))
+    planned_effort_set(actor=None, work_package=wp2, partner=second, person_months=Decimal("20.00"))
+    d11 = deliverable_create(
+        actor=None,
+        work_package=wp1,
+        title="Project handbook",
+        lead=partners[0],
+        type=dtype(project),
+        dissemination=level(project, "PU"),
+        due_month=6,
+    )
+    d21 = deliverable_create(
+        actor=None,
+        work_package=wp2,
+        title="Training curriculum",
+        lead=second,
+        type=dtype(project),
+        dissemination=level(project, "SEN"),
+        due_month=12,
+    )
+    milestone_create(actor=None, project=project, title="Kick-off held", due_month=2, work_packages=[wp1])
+    return wp1, wp2, d11, d21
+
+
+def pdf_upload(name: str = "deliverable.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.funding.factories_calls import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
