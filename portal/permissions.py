@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework import permissions
 
-from portal.choices import Role
+from portal.choices import OrganisationKind, Role
 
 # --- Capabilities ------------------------------------------------------------------------------
 READ_ALL = "read_all"  # see every organisation's data (no writes implied)
@@ -27,6 +27,9 @@ EXPORT_OWN = "export_own"
 READ_AUDIT = "read_audit"
 MANAGE_PROJECTS = "manage_projects"
 MANAGE_INVENTORY = "manage_inventory"
+READ_INVENTORY = (
+    "read_inventory"  # open the inventory (what each one sees: inventory_visible_organisation_ids)
+)
 MANAGE_ACCOUNTS = "manage_accounts"
 APPROVE_ACCESS = "approve_access"  # decide self-registered users' access requests
 
@@ -41,6 +44,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMINISTRATOR, Role.REGIONAL_OFFICIAL}),
     MANAGE_PROJECTS: frozenset({Role.EU_PROJECT_MANAGER}),
     MANAGE_INVENTORY: frozenset({Role.INVENTORY_MANAGER}),
+    READ_INVENTORY: frozenset(
+        {Role.REGIONAL_OFFICIAL, Role.AUDITOR, Role.ADMINISTRATOR, Role.INVENTORY_MANAGER, Role.APPLICANT}
+    ),
     MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
     APPROVE_ACCESS: frozenset({Role.ADMINISTRATOR, Role.REGIONAL_OFFICIAL}),
 }
@@ -191,3 +197,47 @@ def project_access(user, *, partners: Iterable[tuple[int, int, bool]]) -> Projec
         partner_ids=frozenset(p for p, org, _c in partners if org in manager_orgs),
         accepts=can(user, ACCEPT_PROJECT_DELIVERABLES),
     )
+
+
+# --- Inventory ----------------------------------------------------------------------------------
+# The Region's inventory manager manages every device; a beneficiary organisation (its applicant
+# staff, or an inventory manager of its own) manages only its own devices; officials and auditors
+# read everything and change nothing.
+INVENTORY_OWN_ROLES = frozenset({Role.INVENTORY_MANAGER, Role.APPLICANT})
+
+
+def is_regional_inventory_manager(user) -> bool:
+    return any(
+        m.role == Role.INVENTORY_MANAGER and m.organisation.kind == OrganisationKind.REGION
+        for m in _memberships(user)
+    )
+
+
+def inventory_managed_organisation_ids(user) -> set[int] | None:
+    """Organisations whose devices the user may change: None means all of them."""
+    if is_regional_inventory_manager(user):
+        return None
+    return {m.organisation_id for m in _memberships(user) if m.role in INVENTORY_OWN_ROLES}
+
+
+def inventory_visible_organisation_ids(user) -> set[int] | None:
+    """Organisations whose devices the user may see: None means all of them."""
+    if can(user, READ_ALL):
+        return None
+    return inventory_managed_organisation_ids(user)
+
+
+def can_manage_inventory_of(user, organisation_id: int | None) -> bool:
+    managed = inventory_managed_organisation_ids(user)
+    return managed is None or organisation_id in managed
+
+
+def can_manage_any_inventory(user) -> bool:
+    managed = inventory_managed_organisation_ids(user)
+    return managed is None or bool(managed)
+
+
+def require_inventory_of(user, organisation_id: int | None) -> None:
+    """Services call this first: PermissionDenied unless the user manages that organisation's devices."""
+    if not can_manage_inventory_of(user, organisation_id):
+        raise PermissionDenied

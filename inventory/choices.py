@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeviceKind(models.TextChoices):
+    BODYCAM = "bodycam", _("Body-cam")
+    EDR = "edr", _("In-cab event data recorder")
+    CCTV = "cctv", _("CCTV camera")
+    ANPR = "anpr", _("Licence-plate reader (ANPR)")
+    OTHER = "other", _("Other device")
+
+
+class DeviceStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    IN_STOCK = "in_stock", _("In stock")
+    DEPLOYED = "deployed", _("Deployed")
+    MAINTENANCE = "maintenance", _("Under maintenance")
+    FAULTY = "faulty", _("Faulty")
+    DECOMMISSIONED = "decommissioned", _("Decommissioned")
+
+
+class FundingSource(models.TextChoices):
+    GRANT = "grant", _("Grant of a call (commitment)")
+    EU_PROJECT = "eu_project", _("EU project (equipment expenditure)")
+    OWN_FUNDS = "own_funds", _("Own funds")
+
+
+class AssignmentKind(models.TextChoices):
+    """Where a device is deployed: to an officer, in a taxi vehicle, at a site."""
+
+    OFFICER = "officer", _("Police officer")
+    VEHICLE = "vehicle", _("Taxi vehicle")
+    SITE = "site", _("Site")
+
+
+# Which kind of deployment each kind of device takes; "other" devices may go anywhere.
+ASSIGNMENT_KINDS = {
+    DeviceKind.BODYCAM: {AssignmentKind.OFFICER},
+    DeviceKind.EDR: {AssignmentKind.VEHICLE},
+    DeviceKind.CCTV: {AssignmentKind.SITE},
+    DeviceKind.ANPR: {AssignmentKind.SITE},
+    DeviceKind.OTHER: {AssignmentKind.OFFICER, AssignmentKind.VEHICLE, AssignmentKind.SITE},
+}

@@ -1,0 +1,1 @@
+"""Writes of the inventory: device models, devices and their lifecycle, sites and deployments."""
