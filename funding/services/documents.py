@@ -342,7 +342,8 @@ def document_upload(
     uploaded_file,
 ) -> Document:
     """Store a checked upload for `application` (optionally for a required document and/or an expense
-    line). A new upload for the same required document (and line) makes the previous one not current.
+    line). A new upload for the same required document (and line) makes the previous one not current;
+    a line keeps every file attached to it without a required document.
     Refused uploads leave no row, no audit event and no file behind."""
     require_applicant_of(actor, application.applicant_id)
     if required_document is not None and required_document.call_id != application.call_id:
@@ -420,7 +421,9 @@ def _save(*, actor, checked, lock, required_document, expense_line) -> Document:
             stored_name = document.file.name
             document.save()
             replaced: list[int] = []
-            if required_document is not None or expense_line is not None:
+            # A new file for a required document replaces the previous one (for the same line, if
+            # any); free attachments of an invoice line (the invoice, the proof of payment...) add up.
+            if required_document is not None:
                 previous = Document.objects.filter(
                     application=application,
                     required_document=required_document,

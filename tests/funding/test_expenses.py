@@ -405,3 +405,35 @@ def test_an_invoice_total_is_net_plus_vat_to_the_cent(grant, net, vat, total):
     )
     line.refresh_from_db()
     assert line.total_amount == Decimal(total)
+
+
+@pytest.mark.parametrize("with_application", [False, True])
+def test_an_invoice_line_keeps_every_attachment(grant, client, with_application):
+    """The invoice and the proof of payment are two files of one line: the second does not replace
+    the first (issue 9, item 11)."""
+    from tests.funding.factories_calls import upload
+
+    if with_application:
+        from funding.choices import AllocationMethod
+        from funding.services.allocation import allocation_adopt, allocation_propose
+        from tests.funding.factories import make_admitted, make_allocation_call
+
+        call = make_allocation_call(method=AllocationMethod.DECLARED_WEIGHT, amount="1000.00")
+        application = make_admitted(call, grant["commitment"].beneficiary, declared_weight=5)
+        allocation = allocation_propose(actor=grant["official"], call=call)
+        allocation_adopt(actor=grant["official"], allocation=allocation, act_number="DD 1", act_date=TODAY)
+        report = expenses.expense_report_create(actor=grant["staff"], application=application)
+    else:
+        report = expenses.expense_report_create(actor=grant["staff"], commitment=grant["commitment"])
+    line = expenses.expense_line_add(actor=grant["staff"], report=report, **line_data())
+    client.force_login(grant["staff"])
+    attach = reverse("funding:expense_line_attach", args=[report.pk, line.pk])
+    client.post(attach, {"uploaded_file": upload("fattura.pdf")})
+    response = client.post(attach, {"uploaded_file": upload("quietanza.pdf")}, follow=True)
+    assert sorted(line.documents.filter(is_current=True).values_list("original_name", flat=True)) == [
+        "fattura.pdf",
+        "quietanza.pdf",
+    ]
+    page = response.content.decode()
+    assert "fattura.pdf" in page
+    assert "quietanza.pdf" in page
