@@ -103,6 +103,24 @@ def organisation_ids_with_role(user, *roles: str) -> set[int]:
     return {m.organisation_id for m in _memberships(user) if not roles or m.role in roles}
 
 
+def organisation_ids_for(user, capability: str) -> set[int]:
+    """The organisations in which the user holds a role that grants `capability`: being a member in
+    another role (an EU project manager of a comune) grants nothing there."""
+    return organisation_ids_with_role(user, *CAPABILITIES[capability])
+
+
+def can_for(user, capability: str, organisation_id: int | None) -> bool:
+    """Whether the user may do `capability` for this very organisation."""
+    return organisation_id is not None and organisation_id in organisation_ids_for(user, capability)
+
+
+def require_for(user, capability: str, organisation_id: int | None) -> None:
+    """Raise PermissionDenied unless the user holds `capability` in that organisation. Views call it
+    before they look at the request's data, so that a refusal reveals nothing about it."""
+    if not can_for(user, capability, organisation_id):
+        raise PermissionDenied
+
+
 def visible_organisation_ids(user) -> set[int] | None:
     """None means "all organisations"; otherwise the ids the user acts for."""
     if can(user, READ_ALL):

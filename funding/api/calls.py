@@ -513,6 +513,8 @@ class ApplicationViewSet(
         if request.method == "GET":
             documents = document_list(user=request.user, application=application)
             return Response(DocumentSerializer(documents, many=True, context=context).data)
+        # Permission before validation: a refusal must not tell which document codes exist.
+        application_services.require_applicant_of(request.user, application.applicant_id)
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         code = serializer.validated_data.get("required_document") or ""

@@ -28,9 +28,8 @@ from funding.services.calls import (
 from funding.services.money import ERROR_AMOUNT_INVALID, clean_amount
 from funding.services.workflow import application_transition
 from portal.audit import AuditEntry, audit_record_many, snapshot
-from portal.choices import Role
 from portal.models import Organisation, User
-from portal.permissions import REVIEW_APPLICATIONS, organisation_ids_with_role, require
+from portal.permissions import APPLY, REVIEW_APPLICATIONS, require, require_for
 
 # The data each kind of call asks of an application (besides the documents).
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
@@ -77,8 +76,9 @@ ERROR_SCORE_RANGE = _("The score is a number between 0 and 99999.99.")
 # --- Permission ------------------------------------------------------------------------------------
 def require_applicant_of(actor: User | None, organisation_id: int) -> None:
     """The actor must hold the applicant role in this very organisation."""
-    if actor is None or organisation_id not in organisation_ids_with_role(actor, Role.APPLICANT):
+    if actor is None:
         raise PermissionDenied
+    require_for(actor, APPLY, organisation_id)
 
 
 # --- Rules about an application's completeness (used by submit and by the "what is missing" page) ---

@@ -195,6 +195,8 @@ def application_submit_view(request, pk: int):
 @require_POST
 def document_upload_view(request, pk: int):
     application = _visible(request, pk)
+    # Permission before validation: a refusal must not tell which document codes exist.
+    services.require_applicant_of(request.user, application.applicant_id)
     key = request.POST.get("required_document", "")
     required = None
     if key:

@@ -394,3 +394,41 @@ def test_download_with_a_specific_accept_header():
         reverse("v1:document-download", args=[document.pk]), HTTP_ACCEPT="application/pdf"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["official", "auditor", "administrator"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"required_document": "no-such-code"},  # an unknown code must not be told apart from a real one
+        {"required_document": "domanda"},
+        {},  # no file at all
+    ],
+)
+def test_an_upload_by_a_role_that_may_not_upload_is_403_before_any_validation(who, body):
+    """Permission first (issue 9, item 9): whatever the body, a reader who may not upload gets 403, so
+    the answer reveals nothing about which document codes the call has."""
+    user, org = make_applicant()
+    application = make_draft(make_call(), user, org)
+    role = {"official": Role.REGIONAL_OFFICIAL, "auditor": Role.AUDITOR, "administrator": Role.ADMINISTRATOR}
+    client = api_client_for(make_user(role[who]))
+    before = counts()
+    data = dict(body)
+    if body:
+        data["file"] = SimpleUploadedFile("a.pdf", pdf_bytes())
+    response = client.post(
+        reverse("v1:application-documents", args=[application.pk]), data, format="multipart"
+    )
+    assert response.status_code == 403
+    assert counts() == before
+
+
+def test_an_html_upload_by_a_reader_with_an_unknown_code_is_403(client):
+    user, org = make_applicant()
+    application = make_draft(make_call(), user, org)
+    client.force_login(make_user(Role.REGIONAL_OFFICIAL))
+    response = client.post(
+        reverse("funding:document_upload", args=[application.pk]),
+        {"required_document": "999999", "file": SimpleUploadedFile("a.pdf", pdf_bytes())},
+    )
+    assert response.status_code == 403
