@@ -178,7 +178,14 @@ class Liquidation(LedgerEntry):
         ordering = ["commitment", "pk"]
         verbose_name = _("liquidation (liquidazione)")
         verbose_name_plural = _("liquidations (liquidazioni)")
-        constraints = [_positive("amount_positive")]
+        constraints = [
+            _positive("amount_positive"),
+            models.CheckConstraint(
+                condition=Q(payment_date__isnull=True) | Q(payment_date__gte=F("date")),
+                name="%(app_label)s_%(class)s_paid_after_liquidated",
+                violation_error_message=_("The payment date cannot be before the liquidation date."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Liquidation')} {self.pk} · {self.amount}"

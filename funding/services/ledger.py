@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, CommitmentStatus, LiquidationReason
@@ -43,6 +44,19 @@ ERROR_ACTION_YEAR = _("The action runs from %(start)s to %(end)s: chapter year %
 ERROR_COMMITMENT_CANCELLED = _("This commitment is cancelled: nothing more can be recorded on it.")
 ERROR_ALREADY_DEFINITIVE = _("This commitment is already definitive.")
 ERROR_ACT_DATE_FUTURE = _("The act date cannot be in the future.")
+ERROR_LIQUIDATION_DATE_FUTURE = _("The liquidation date cannot be in the future.")
+ERROR_ENTRY_DATE_FUTURE = _("The date cannot be in the future.")
+ERROR_PAYMENT_DATE_FUTURE = _(
+    "The payment date cannot be in the future: record it once the treasury has paid."
+)
+ERROR_PAYMENT_BEFORE_LIQUIDATION = _(
+    "The payment date (%(payment_date)s) cannot be before the liquidation date (%(date)s): the treasury "
+    "pays what has been liquidated."
+)
+ERROR_BEFORE_COMMITMENT = _(
+    "The date %(date)s is before the commitment's act (%(act)s): a liquidation or an economy cannot "
+    "precede the commitment it draws on."
+)
 ERROR_NOTHING_TO_CANCEL = _(
     "Nothing is left to cancel: the commitment is fully liquidated or already returned as economies."
 )
@@ -100,11 +114,6 @@ def _refuse(message, field: str, *, available: Decimal, requested: Decimal, **pa
     )
 
 
-def _check_act_date(act_date: datetime.date) -> None:
-    if act_date > timezone.localdate():
-        raise ValidationError({"act_date": ERROR_ACT_DATE_FUTURE}, code="future")
-
-
 def _validated(instance, exclude=()) -> None:
     instance.full_clean(exclude=[*exclude, "created_by"], validate_constraints=False)
 
@@ -116,6 +125,49 @@ class Act:
     number: str
     date: datetime.date
     type: str = ActType.DD
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _check_dates(
+    *,
+    act: Act,
+    date: datetime.date | None = None,
+    date_future=ERROR_ENTRY_DATE_FUTURE,
+    payment_date: datetime.date | None = None,
+    follows: Commitment | None = None,
+) -> None:
+    """The rules of every dated act of the ledger, all reported at once: no date in the future; a
+    liquidation's or an economy's dates not before the act of the commitment it draws on (`follows`);
+    a payment not before its liquidation. (A commitment may precede the act of its reservation: the
+    COVID grants, DD 129 of 23 April 2020, came before the programme's DCR of 15 December 2020.)"""
+    today = timezone.localdate()
+    errors: dict[str, ValidationError] = {}
+    if act.date > today:
+        errors["act_date"] = ValidationError(ERROR_ACT_DATE_FUTURE, code="future")
+    if date is not None and date > today:
+        errors["date"] = ValidationError(date_future, code="future")
+    if payment_date is not None:
+        if payment_date > today:
+            errors["payment_date"] = ValidationError(ERROR_PAYMENT_DATE_FUTURE, code="future")
+        elif date is not None and payment_date < date:
+            errors["payment_date"] = ValidationError(
+                ERROR_PAYMENT_BEFORE_LIQUIDATION,
+                code="payment_before_liquidation",
+                params={"payment_date": _day(payment_date), "date": _day(date)},
+            )
+    if follows is not None:
+        for field, value in (("act_date", act.date), ("date", date)):
+            if value is not None and field not in errors and value < follows.act_date:
+                errors[field] = ValidationError(
+                    ERROR_BEFORE_COMMITMENT,
+                    code="before_previous_act",
+                    params={"date": _day(value), "act": follows.act},
+                )
+    if errors:
+        raise ValidationError(errors)
 
 
 @dataclass(frozen=True)
@@ -144,7 +196,7 @@ def _reservation_build(
 ) -> Reservation:
     _require(actor)
     amount = clean_amount(amount)
-    _check_act_date(act.date)
+    _check_dates(act=act)
     if not action.start_year <= chapter.year <= action.end_year:
         raise ValidationError(
             {
@@ -270,7 +322,7 @@ def commitment_create_many(
 ) -> list[Commitment]:
     """Commit many lines on one reservation atomically (an adopted allocation: 1,181 in one go)."""
     _require(actor)
-    _check_act_date(act.date)
+    _check_dates(act=act)
     commitments = []
     for index, line in enumerate(lines):
         try:
@@ -341,7 +393,7 @@ def commitment_preview(
 ) -> Preview:
     """What commitment_create would leave available on the reservation; validates, writes nothing."""
     _require(actor)
-    _check_act_date(act.date)
+    _check_dates(act=act)
     line = CommitmentLine(beneficiary=beneficiary, amount=amount, cup=cup, description=description)
     commitment = _commitment_build(
         actor=actor, reservation=reservation, line=line, amount=clean_amount(amount), act=act, status=status
@@ -430,7 +482,13 @@ def _liquidation_build(
 ) -> Liquidation:
     _require(actor)
     amount = clean_amount(amount)
-    _check_act_date(act.date)
+    _check_dates(
+        act=act,
+        date=date,
+        date_future=ERROR_LIQUIDATION_DATE_FUTURE,
+        payment_date=payment_date,
+        follows=commitment,
+    )
     liquidation = Liquidation(
         commitment=commitment,
         amount=amount,
@@ -541,7 +599,7 @@ def _economy_build(
 ) -> Economy:
     _require(actor)
     amount = clean_amount(amount)
-    _check_act_date(act.date)
+    _check_dates(act=act, date=date, follows=commitment)
     economy = Economy(
         commitment=commitment,
         amount=amount,

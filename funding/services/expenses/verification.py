@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -200,6 +201,14 @@ def expense_report_payable(*, report: ExpenseReport) -> Payable:
     )
 
 
+def _without_implicit_date(exc: ValidationError, *, implicit: bool) -> ValidationError:
+    """Without a liquidation date of its own the liquidation is dated with the act: say each refusal
+    once, on the act's date."""
+    if not implicit or not hasattr(exc, "error_dict") or "act_date" not in exc.error_dict:
+        return exc
+    return ValidationError({k: v for k, v in exc.error_dict.items() if k != "date"})
+
+
 def expense_report_verify(
     *,
     actor: User | None,
@@ -234,15 +243,18 @@ def expense_report_verify(
         liquidation = None
         reason = LiquidationReason.BALANCE if locked.is_final else LiquidationReason.ADVANCE
         if payable.amount > 0:
-            liquidation = liquidation_create(
-                actor=actor,
-                commitment=commitment,
-                amount=payable.amount,
-                date=when,
-                act=act,
-                reason=reason,
-                description=str(_("Expense report n. %(report)s") % {"report": locked.pk}),
-            )
+            try:
+                liquidation = liquidation_create(
+                    actor=actor,
+                    commitment=commitment,
+                    amount=payable.amount,
+                    date=when,
+                    act=act,
+                    reason=reason,
+                    description=str(_("Expense report n. %(report)s") % {"report": locked.pk}),
+                )
+            except ValidationError as exc:
+                raise _without_implicit_date(exc, implicit=liquidation_date is None) from exc
         locked.status = ExpenseReportStatus.VERIFIED
         locked.verified_at = timezone.now()
         locked.verified_by = actor
