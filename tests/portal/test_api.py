@@ -34,7 +34,8 @@ def test_me_shows_memberships_and_capabilities():
     assert data["email"] == user.email
     assert data["memberships"][0]["organisation"]["name"] == "Comune X"
     assert data["memberships"][0]["role"] == "applicant"
-    assert data["capabilities"] == ["apply", "export_own", "read_inventory"]  # their own statement and devices
+    # Their own organisation's statement and devices.
+    assert data["capabilities"] == ["apply", "export_own", "read_inventory"]
 
 
 def test_applicant_sees_only_their_organisation(two_orgs):
