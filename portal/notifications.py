@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.jobs import enqueue
-from portal.models import Notification
+from portal.models import InboxMessage, Notification
 
 
 def notify(*, key: str, recipients: list[str], subject: str, body: str) -> list[Notification]:
@@ -44,3 +44,15 @@ def notification_send(*, notification_id: int) -> bool:
         notification.sent_at = timezone.now()
         notification.save(update_fields=["attempts", "sent_at"])
     return True
+
+
+def notify_in_app(*, key: str, users, subject: str, body: str = "", url: str = "") -> int:
+    """Show a message to each user in the portal's notifications (once per key and user); returns how
+    many were added. Call it in the transaction of the event it tells about."""
+    added = 0
+    for user in {u.pk: u for u in users}.values():
+        _message, created = InboxMessage.objects.get_or_create(
+            user=user, key=key[:200], defaults={"subject": subject[:200], "body": body, "url": url[:300]}
+        )
+        added += created
+    return added

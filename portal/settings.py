@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -253,6 +254,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # cron runs the matching management commands instead (e.g. `manage.py export_cleanup` hourly).
 CELERY_BEAT_SCHEDULE = {
     "reporting-export-cleanup": {"task": "reporting.export_cleanup", "schedule": 60 * 60},
+    # EU projects: deliverables' and periodic reports' reminders, daily (cron: send_project_reminders).
+    "projects-reminders": {"task": "projects.send_reminders", "schedule": crontab(hour=7, minute=15)},
 }
 
 # --- Logging ----------------------------------------------------------------------------------

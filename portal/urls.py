@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views, views_access
+from portal import views, views_access, views_inbox
 
 api_v1 = [
     path("", include("portal.api.urls")),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("access-requests/", views_access.access_request_list_view, name="access_request_list"),
     path("access-requests/new/", views_access.access_request_new, name="access_request_new"),
     path("access-requests/<int:pk>/", views_access.access_request_detail, name="access_request_detail"),
+    path("notifications/", views_inbox.inbox, name="inbox"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -26,7 +26,13 @@ def home(request):
     membership = primary_membership(request.user)
     if membership is None:
         return render(request, "portal/home/no_role.html")
-    return render(request, HOME_TEMPLATES[membership.role], {"membership": membership})
+    context = {"membership": membership}
+    if membership.role == Role.EU_PROJECT_MANAGER:
+        from projects.selectors import due_items, project_list
+
+        context["due_items"] = due_items(user=request.user, days=30)
+        context["my_projects"] = project_list(user=request.user).order_by("status", "acronym")
+    return render(request, HOME_TEMPLATES[membership.role], context)
 
 
 @never_cache

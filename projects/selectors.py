@@ -127,6 +127,10 @@ class DueItem:
     def days(self) -> int:
         return (self.due_date - timezone.localdate()).days
 
+    @property
+    def late_days(self) -> int:
+        return -self.days
+
 
 def due_items(*, user, days: int = 30, today: datetime.date | None = None) -> list[DueItem]:
     """Deliverables and periodic reports of the user's projects due in the next `days` days or late."""

@@ -1,6 +1,6 @@
 from portal.models.audit import AuditChainHead, AuditEvent, AuditSource
 from portal.models.identity import Membership, Organisation, User
-from portal.models.notification import Notification
+from portal.models.notification import InboxMessage, Notification
 from portal.models.reference import Comune, ComunePopulation, Province
 from portal.models.requests import AccessRequest, AccessRequestStatus
 
@@ -12,6 +12,7 @@ __all__ = [
     "AuditSource",
     "Comune",
     "ComunePopulation",
+    "InboxMessage",
     "Membership",
     "Notification",
     "Organisation",
