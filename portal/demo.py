@@ -143,7 +143,7 @@ def print_logins(stdout) -> None:
     accounts = seed_accounts(seed_organisations())
     stdout.write("")
     stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
-    for account in accounts:
+    for account in [*accounts, *_other_apps_accounts()]:
         line = f"  {account.email:<32} {account.role:<24} {account.organisation}"
         if account.totp_secret:
             line += f"\n  {'':<32} two-factor secret {account.totp_secret}"
@@ -153,3 +153,17 @@ def print_logins(stdout) -> None:
             "Officials, auditors and administrators log in with a TOTP code: add the secret above to an "
             "authenticator app, or run `python manage.py demo_totp EMAIL` for the current code."
         )
+
+
+def _other_apps_accounts() -> list[DemoAccount]:
+    """Demo accounts other apps' demo modules create (their EXTRA_ACCOUNTS), printed with these."""
+    from importlib import import_module
+
+    accounts = []
+    for app in ("funding", "projects", "inventory"):
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        accounts.extend(getattr(module, "EXTRA_ACCOUNTS", []))
+    return accounts
