@@ -108,3 +108,7 @@ class JustificationForm(forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = items
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(label=_("Work plan workbook (XLSX)"))

@@ -183,3 +183,62 @@ def feed_ics(request, token):
     response["Content-Disposition"] = f'inline; filename="{feed.project.acronym}.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    from projects.services.workbook import CONTENT_TYPE
+
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def workbook_template(request):
+    from projects.services.workbook import workbook_export
+
+    if not (can(request.user, MANAGE_PROJECTS) or can(request.user, READ_ALL)):
+        raise PermissionDenied
+    return _xlsx(workbook_export(user=request.user), "piano-di-lavoro-modello.xlsx")
+
+
+@login_required
+def workbook_download(request, acronym):
+    from projects.services.workbook import workbook_export
+
+    project, _rights = load(request, acronym)
+    return _xlsx(
+        workbook_export(user=request.user, project=project), f"piano-di-lavoro-{project.acronym}.xlsx"
+    )
+
+
+@login_required
+def workbook_upload(request, acronym):
+    """Import a work plan into an empty project (the coordinator's project manager)."""
+    from django.core.exceptions import ValidationError
+
+    from projects.forms import WorkbookForm
+    from projects.services.workbook import WorkbookError, workbook_import
+
+    project, rights = load(request, acronym)
+    if not rights.edits_work_plan:
+        raise PermissionDenied
+    form = WorkbookForm(request.POST or None, request.FILES or None)
+    cell_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            workbook_import(actor=request.user, project=project, data=form.cleaned_data["file"].read())
+        except WorkbookError as exc:
+            cell_errors = exc.cell_errors
+        except ValidationError as exc:
+            form.add_error("file", exc.message_dict.get("file", exc.messages))
+        else:
+            messages.success(request, _("The work plan was imported."))
+            return redirect("projects:project_detail", acronym=acronym)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "projects/workbook_import.html",
+        {"project": project, "form": form, "cell_errors": cell_errors},
+        status=status,
+    )
