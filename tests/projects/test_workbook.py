@@ -43,8 +43,9 @@ def _full_project():
 
 
 def _empty_target(coordinator):
+    start = Project.objects.get(acronym="SOURCE").start_date
     return project_create(
-        actor=None, acronym="TARGET", title="Empty", programme=programme(), start_date=Project.objects.get(acronym="SOURCE").start_date,
+        actor=None, acronym="TARGET", title="Empty", programme=programme(), start_date=start,
         duration_months=12, organisation=coordinator, short_name="COORD",
     )  # fmt: skip
 
@@ -101,7 +102,7 @@ def test_only_the_coordinators_manager_imports_and_only_into_an_empty_project(cl
         workbook_import(
             actor=manager_of(source.partners.get(number=2).organisation), project=source, data=data
         )
-    with pytest.raises(Exception, match="vuoto|empty"):
+    with pytest.raises(Exception, match=r"vuoto|empty"):
         workbook_import(actor=None, project=source, data=data)
     client.force_login(manager_of(coordinator))
     response = client.get(reverse("projects:workbook_download", args=["SOURCE"]))
