@@ -176,6 +176,9 @@ class HasCapability(permissions.BasePermission):
 # Accept a submitted deliverable or periodic report, or ask for a revision (the Region, for the EU).
 ACCEPT_PROJECT_DELIVERABLES = "accept_project_deliverables"
 CAPABILITIES[ACCEPT_PROJECT_DELIVERABLES] = frozenset({Role.REGIONAL_OFFICIAL})
+# Export the projects' reports (each user's rows are the projects they may read).
+EXPORT_PROJECTS = "export_projects"
+CAPABILITIES[EXPORT_PROJECTS] = frozenset({Role.EU_PROJECT_MANAGER, Role.REGIONAL_OFFICIAL, Role.AUDITOR})
 
 
 @dataclass(frozen=True)
