@@ -8,7 +8,7 @@ PORT ?= 8000
 # The settings read them too: SITE_URL (links in e-mails and in the transparency register) follows them.
 export HOST PORT
 
-.PHONY: install run test lint migrations-check messages bench clean
+.PHONY: install run serve test lint migrations-check messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,11 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server with a real Celery worker and beat beside it (Procfile.dev, honcho; Ctrl-C stops all).
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@echo "Sentinella: open http://$(HOST):$(PORT)/ and log in with one of the demo accounts above."
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
+
+# gunicorn, worker and beat (Procfile) on whatever DATABASE_URL and CELERY_BROKER_URL say.
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -23,3 +23,12 @@ class AuditedTask(Task):
 app = Celery("sentinella", task_cls=AuditedTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _register_worker_presence() -> None:
+    from portal.workers import WorkerPresence
+
+    app.steps["worker"].add(WorkerPresence)
+
+
+_register_worker_presence()

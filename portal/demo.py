@@ -100,19 +100,27 @@ def _user(email: str, first_name: str, last_name: str, *, staff: bool = False) -
     return user
 
 
+# The demo accounts: (local part of the e-mail, first name, last name, role, organisation key).
+ACCOUNT_PLAN = [
+    ("funzionario", "Franca", "Funzionaria", Role.REGIONAL_OFFICIAL, "region"),
+    ("revisore", "Renato", "Revisore", Role.AUDITOR, "region"),
+    ("comune.torino", "Carla", "Comunale", Role.APPLICANT, "comune:001272"),
+    ("comune.cuneo", "Carlo", "Cuneese", Role.APPLICANT, "comune:004078"),
+    ("taxi", "Mario", "Rossi", Role.APPLICANT, "taxi:TO-0101"),
+    ("progetti", "Paola", "Progetti", Role.EU_PROJECT_MANAGER, "comune:001272"),
+    ("inventario", "Ivo", "Inventario", Role.INVENTORY_MANAGER, "region"),
+    ("admin", "Ada", "Amministratrice", Role.ADMINISTRATOR, "region"),
+]
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(e-mail, role) of each demo account, without touching the database (the production smoke)."""
+    return [(f"{local}@{DEMO_DOMAIN}", role) for local, _first, _last, role, _org in ACCOUNT_PLAN]
+
+
 def seed_accounts(orgs: dict[str, Organisation]) -> list[DemoAccount]:
-    plan = [
-        ("funzionario", "Franca", "Funzionaria", Role.REGIONAL_OFFICIAL, "region"),
-        ("revisore", "Renato", "Revisore", Role.AUDITOR, "region"),
-        ("comune.torino", "Carla", "Comunale", Role.APPLICANT, "comune:001272"),
-        ("comune.cuneo", "Carlo", "Cuneese", Role.APPLICANT, "comune:004078"),
-        ("taxi", "Mario", "Rossi", Role.APPLICANT, "taxi:TO-0101"),
-        ("progetti", "Paola", "Progetti", Role.EU_PROJECT_MANAGER, "comune:001272"),
-        ("inventario", "Ivo", "Inventario", Role.INVENTORY_MANAGER, "region"),
-        ("admin", "Ada", "Amministratrice", Role.ADMINISTRATOR, "region"),
-    ]
     accounts = []
-    for local, first, last, role, org_key in plan:
+    for local, first, last, role, org_key in ACCOUNT_PLAN:
         email = f"{local}@{DEMO_DOMAIN}"
         user = _user(email, first, last, staff=role == Role.ADMINISTRATOR)
         organisation = orgs[org_key]

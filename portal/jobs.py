@@ -9,21 +9,34 @@ from django.db import transaction
 def enqueue(task, *args, **kwargs) -> None:
     """Send `task` once the surrounding transaction commits (at once when there is none).
 
-    In the embedded mode (JOBS_EMBEDDED: no CELERY_BROKER_URL in the environment) Celery runs the
-    task in-process, eagerly.
+    A worker runs it: on Redis when CELERY_BROKER_URL says so, else on the embedded folder broker
+    (var/broker/) that `make run` starts a worker for. Unit tests run it in-process (eager).
     """
     transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs))
 
 
 def broker_status() -> dict:
-    """For /healthz: 'embedded' needs no server; otherwise try to reach the broker briefly."""
-    if settings.JOBS_EMBEDDED:
-        return {"status": "ok", "mode": "embedded"}
+    """For the readiness probe: can a message be handed to the broker right now?"""
     from portal.celery import app
 
+    mode = "embedded" if settings.JOBS_EMBEDDED else "broker"
     try:
         with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=2) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # any transport error means "down"
-        return {"status": "error", "mode": "broker", "error": exc.__class__.__name__}
-    return {"status": "ok", "mode": "broker"}
+        return {"status": "error", "mode": mode, "error": exc.__class__.__name__}
+    return {"status": "ok", "mode": mode}
+
+
+def worker_status() -> dict:
+    """For the readiness probe and the pages: when a worker last noted that it is alive."""
+    from portal.workers import jobs_run_in_process, worker_last_seen, worker_seen_recently
+
+    if jobs_run_in_process():
+        return {"status": "ok", "mode": "in-process"}
+    seen = worker_last_seen()
+    return {
+        "status": "ok" if worker_seen_recently() else "error",
+        "last_seen": seen[0].isoformat() if seen else None,
+        "hostname": seen[1] if seen else None,
+    }

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state of the embedded mode: test database, media, static, exports
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "bootstrap_italia_template",
     "django_countries",
+    "csp",
     "portal",
     "funding",
     "projects",
@@ -71,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "portal.context_processors.portal",
             ],
         },
@@ -124,7 +131,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate limits, used TOTP codes and worker heartbeats must be seen by every process: the default is
+# a table of the database (created by portal's migrations); Redis when CACHE_URL says so. A
+# per-process cache (locmem, dummy) is refused in production (portal.checks).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://sentinella_cache")}
 
 # --- Identity ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -178,6 +188,13 @@ STATICFILES_DIRS = [BASE_DIR / "portal" / "static_src"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded documents are never served from a public URL: views check permission, then stream.
 MEDIA_URL = "/media-not-public/"
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    # whitenoise's list (already compressed formats) and source maps, which only developer tools ask
+    # for: compressing Swagger's and Bootstrap Italia's maps would triple collectstatic's time.
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv"),
+    *("woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv"),
+    "map",
+)
 STORAGES = {
     "default": {"BACKEND": env.str("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
@@ -228,14 +245,28 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Background jobs --------------------------------------------------------------------------
-# Without CELERY_BROKER_URL the portal runs in the embedded mode: tasks execute in-process,
-# right after the transaction that scheduled them commits (Celery's eager mode).
+# Jobs always run in a Celery worker, beside the web processes. Without CELERY_BROKER_URL the portal
+# runs in the embedded mode: the broker is a folder (kombu's filesystem transport, var/broker/), which
+# needs no server; `make run` starts the worker and beat on it. Eager mode (jobs inside the request)
+# is for unit tests only (tests/conftest.py).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 JOBS_EMBEDDED = not CELERY_BROKER_URL
-CELERY_TASK_ALWAYS_EAGER = JOBS_EMBEDDED
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if JOBS_EMBEDDED:
-    # Eager tasks still get a (never opened) producer: the in-memory transport, not AMQP on localhost.
-    CELERY_BROKER_URL = "memory://localhost/"
+    CELERY_BROKER_URL = "filesystem://"
+    for folder in ("queue", "processed", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.25,
+    }
+# One queue name per deployment; a test's own workers use another (the worker-kill test).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -248,25 +279,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+if not JOBS_EMBEDDED:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic work, run by `celery -A portal beat` (or a worker started with -B). In the embedded mode
-# cron runs the matching management commands instead (e.g. `manage.py export_cleanup` hourly).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Periodic work, run by `celery -A portal beat`: delete expired exports and send again the jobs whose
+# worker died (lease expired) or whose message was lost. Every minute, so a killed worker's job is
+# taken over about a lease later, not an hour later.
+JOBS_SWEEP_SECONDS = env.float("JOBS_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
-    "reporting-export-cleanup": {"task": "reporting.export_cleanup", "schedule": 60 * 60},
+    "reporting-export-cleanup": {"task": "reporting.export_cleanup", "schedule": JOBS_SWEEP_SECONDS},
     # EU projects: deliverables' and periodic reports' reminders, daily (cron: send_project_reminders).
     "projects-reminders": {"task": "projects.send_reminders", "schedule": crontab(hour=7, minute=15)},
 }
+# Workers note in the cache that they are alive (portal.workers); pages say that jobs are waiting,
+# and readiness fails, when none has been seen for this long.
+WORKER_SEEN_WITHIN = timedelta(seconds=env.int("WORKER_SEEN_WITHIN_SECONDS", default=60))
+# A worker that stops renewing an export's lease for this long is presumed dead; its job is taken over.
+EXPORT_LEASE = timedelta(seconds=env.int("EXPORT_LEASE_SECONDS", default=90))
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# One line per record on the console, with the request id the audit trail records; JSON in production.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -274,12 +312,53 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Content-Security-Policy on every response (django-csp): scripts and styles from this site only,
+# an inline script only with the request's nonce ({{ request.csp_nonce }}); no frames, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],  # Bootstrap Italia's stylesheet embeds one icon font
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features the portal never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes of the load balancer and the orchestrator speak plain HTTP to the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz", r"^livez$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

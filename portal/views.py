@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.choices import Role
-from portal.jobs import broker_status
+from portal.jobs import broker_status, worker_status
 from portal.permissions import primary_membership
 
 HOME_TEMPLATES = {
@@ -37,21 +37,59 @@ def home(request):
 
 @never_cache
 @require_GET
-def healthz(request):
-    """Liveness and readiness: database and broker. 200 when both answer, 503 otherwise."""
+def livez(request):
+    """Liveness: the process answers requests. Nothing else is asked, so a database outage never
+    gets healthy web processes restarted."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: the database answers, the broker takes messages, a worker was seen within
+    WORKER_SEEN_WITHIN and no migration is left to apply. 200 when all hold, 503 otherwise."""
+    checks = {
+        "database": _database_status(),
+        "broker": broker_status(),
+        "worker": worker_status(),
+    }
+    checks["migrations"] = (
+        _migrations_status() if checks["database"]["status"] == "ok" else {"status": "error"}
+    )
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+healthz = readyz  # the address README and older probes know
+
+
+def _database_status() -> dict:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        database = {"status": "ok", "vendor": connection.vendor}
     except Exception as exc:  # any database error means "down"
-        database = {"status": "error", "error": exc.__class__.__name__}
-    broker = broker_status()
-    healthy = database["status"] == "ok" and broker["status"] == "ok"
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": database, "broker": broker},
-        status=200 if healthy else 503,
-    )
+        return {"status": "error", "error": exc.__class__.__name__}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+_MIGRATIONS_APPLIED = False  # once true in a process it stays true: new migrations come with new code
+
+
+def _migrations_status() -> dict:
+    global _MIGRATIONS_APPLIED
+    if not _MIGRATIONS_APPLIED:
+        from django.db.migrations.executor import MigrationExecutor
+
+        try:
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as exc:
+            return {"status": "error", "error": exc.__class__.__name__}
+        if pending:
+            return {"status": "error", "unapplied": len(pending)}
+        _MIGRATIONS_APPLIED = True
+    return {"status": "ok"}
 
 
 def error_403(request, exception=None):

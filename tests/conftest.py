@@ -13,11 +13,14 @@ def _media_and_mail(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: allauth remembers used TOTP codes there by user id, and
-    ids come round again once a transactional test has flushed the tables."""
+def _fresh_cache(settings):
+    """Each test starts with an empty cache of its own: allauth remembers used TOTP codes there by user
+    id, and ids come round again once a transactional test has flushed the tables. In-memory, so that
+    tests without the database may use it; the shared database cache of the product is exercised by
+    the tests that start servers (tests/portal/test_processes.py)."""
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

@@ -15,6 +15,11 @@ urlpatterns: list = [
         name="allocation_document",
     ),
     path(
+        "allocations/<int:pk>/pdf-status/",
+        allocation.allocation_document_status,
+        name="allocation_document_status",
+    ),
+    path(
         "allocations/<int:pk>/pdf-regenerate/",
         allocation.allocation_document_regenerate,
         name="allocation_document_regenerate",

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.choices import AllocationStatus, AnnexStatus, ApplicationStatus, CallStatus, CommitmentStatus
@@ -23,6 +25,7 @@ from funding.selectors import allocation_documents, allocation_list, allocation_
 from funding.services import allocation as services
 from funding.services import expenses
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
+from portal.workers import worker_seen_recently
 from reporting.http import stored_pdf_response
 from reporting.services import annex
 
@@ -135,7 +138,26 @@ def allocation_detail(request, pk: int):
             "ranked": annex.has_ranking(allocation),
             "can_regenerate": allocation.annex_status == AnnexStatus.FAILED
             and can(request.user, LEDGER_WRITE),
+            "worker_seen": worker_seen_recently(),
         },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def allocation_document_status(request, pk: int):
+    """Where the act's PDFs are, as JSON: the allocation page polls it and reloads once they are
+    generated (or failed), and says when no worker has been seen for a minute."""
+    _reader(request)
+    allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
+    waiting = allocation.annex_status in (AnnexStatus.PENDING, AnnexStatus.RUNNING)
+    return JsonResponse(
+        {
+            "status": allocation.annex_status,
+            "finished": not waiting,
+            "waiting_for_worker": waiting and not worker_seen_recently(),
+        }
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.workers import worker_seen_recently
 from reporting.choices import ExportStatus
 from reporting.http import job_file_response
 from reporting.models import ExportJob
@@ -60,6 +61,8 @@ def job_status(job: ExportJob) -> dict:
         "rows_label": rows,
         "error": job.error,
         "finished": job.is_finished,
+        # No worker noted itself alive within a minute: say so rather than spin for ever.
+        "waiting_for_worker": not job.is_finished and not worker_seen_recently(),
         "download_url": reverse("reporting:job_download", args=[job.pk]) if done else None,
     }
 

@@ -36,8 +36,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A page of the live server. Every test ends by checking that the browser reported no
+    Content-Security-Policy violation: a script, style or font the policy refused breaks the page
+    for its users silently."""
     context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.base_url = live_server.url
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not refused, "\n".join(refused)

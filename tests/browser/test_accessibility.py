@@ -42,6 +42,8 @@ def log_in(page, email, *, totp=False):
 def test_public_pages_are_accessible(page):
     page.goto(f"{page.base_url}/")
     assert page.locator("html").get_attribute("lang") == "it"
+    # Bootstrap Italia's font, from the local stylesheet (portal/fonts.css), under the CSP.
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check(\"16px 'Titillium Web'\"))")
     assert_accessible(page)
     page.goto(f"{page.base_url}/accounts/login/")
     assert_accessible(page)

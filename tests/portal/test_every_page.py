@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 
 from portal.demo import seed_accounts, seed_organisations
 from portal.models import User
-from portal.smoke import Response, Walker
+from portal.smoke.walk import Response, Walker
 
 pytestmark = pytest.mark.django_db
 

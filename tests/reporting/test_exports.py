@@ -313,10 +313,11 @@ def test_cleanup_command(expenses_report, official, capsys):
     assert AuditEvent.objects.get(action="export.expired").source == "command"
 
 
-def test_cleanup_task_is_scheduled_hourly(settings):
+def test_cleanup_task_is_scheduled_every_minute(settings):
+    """Every minute: a dead worker's job is sent again about a lease after it died, not an hour."""
     entry = settings.CELERY_BEAT_SCHEDULE["reporting-export-cleanup"]
     assert entry["task"] == "reporting.export_cleanup"
-    assert entry["schedule"] == 3600
+    assert entry["schedule"] == 60
     from portal.celery import app
 
     app.loader.import_default_modules()

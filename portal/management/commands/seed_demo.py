@@ -25,14 +25,20 @@ class Command(BaseCommand):
             )
         # The demo's decisions notify its demo users: keep those e-mails (and the log line of each
         # in-process task) out of the console, so that the logins printed at the end stay readable.
+        # Its jobs run here, in-process, so that the demo is complete when the command ends, with or
+        # without a worker running.
+        from portal.celery import app
+
         quiet = logging.getLogger("celery.app.trace")
-        level = quiet.level
+        level, eager = quiet.level, app.conf.task_always_eager
         quiet.setLevel(logging.WARNING)
+        app.conf.task_always_eager = True
         try:
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 self._seed()
         finally:
             quiet.setLevel(level)
+            app.conf.task_always_eager = eager
 
     def _seed(self):
         with action_context(source=AuditSource.COMMAND):

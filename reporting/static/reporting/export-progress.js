@@ -12,6 +12,10 @@
   var rows = root.querySelector("[data-export-rows]");
   var download = root.querySelector("[data-export-download]");
   var error = root.querySelector("[data-export-error]");
+  var waiting = root.querySelector("[data-export-waiting]");
+
+  /* The bar's width is set here, not in a style attribute, which the Content-Security-Policy refuses. */
+  fill.style.width = Math.max(0, Math.min(100, Number(bar.getAttribute("aria-valuenow")) || 0)) + "%";
 
   function render(status) {
     var progress = Math.max(0, Math.min(100, status.progress || 0));
@@ -26,6 +30,7 @@
       download.querySelector("a").setAttribute("href", status.download_url);
       download.hidden = false;
     }
+    waiting.hidden = !status.waiting_for_worker;
     if (status.error) {
       error.textContent = status.error;
       error.hidden = false;

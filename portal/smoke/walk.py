@@ -50,6 +50,8 @@ class Form:
     # Select elements: name -> list of option values (first one selected unless another is).
     selects: dict[str, list[str]] = field(default_factory=dict)
     required: set[str] = field(default_factory=set)
+    # Required choices with no option to choose (no data for them yet).
+    unfillable: set[str] = field(default_factory=set)
     buttons: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -63,7 +65,8 @@ class PageParser(HTMLParser):
         self.forms: list[Form] = []
         self.scripts: list[dict[str, str]] = []
         self._select: str | None = None
-        self._selected: dict[str, str] = {}
+        self._selected: dict[str, list[str]] = {}
+        self._multiple: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         a = {name: value or "" for name, value in attrs}
@@ -98,10 +101,12 @@ class PageParser(HTMLParser):
             form.selects[self._select] = []
             if "required" in a:
                 form.required.add(a["name"])
+            if "multiple" in a:
+                self._multiple.add(a["name"])
         elif form is not None and tag == "option" and self._select:
             form.selects[self._select].append(a.get("value", ""))
             if "selected" in a:
-                self._selected[self._select] = a.get("value", "")
+                self._selected.setdefault(self._select, []).append(a.get("value", ""))
 
     def handle_endtag(self, tag):
         if tag == "select":
@@ -109,12 +114,19 @@ class PageParser(HTMLParser):
         elif tag == "form" and self.forms:
             form = self.forms[-1]
             for name, options in form.selects.items():
-                value = self._selected.get(name)
-                if value is None:
-                    value = next((o for o in options if o), "") if name in form.required else ""
-                form.fields.append((name, value))
+                # What a browser sends: the selected options (none for a multiple select without
+                # one). A required choice left blank takes its first real option, as a person would.
+                values = self._selected.get(name, [] if name in self._multiple else options[:1])
+                if not options:  # a choice with nothing to choose (no data for it yet)
+                    form.unfillable.add(name)
+                elif name in form.required and not any(values):
+                    values = [o for o in options if o][:1]
+                    if not values:
+                        form.unfillable.add(name)
+                form.fields.extend((name, value) for value in values)
             form.selects = {}
             self._selected = {}
+            self._multiple = set()
 
 
 def parse(html: str) -> PageParser:
