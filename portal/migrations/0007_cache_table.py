@@ -12,6 +12,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0005_organisation_pic_country")]
+    dependencies = [("portal", "0006_inbox_messages")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
