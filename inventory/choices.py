@@ -41,3 +41,11 @@ ASSIGNMENT_KINDS = {
     DeviceKind.ANPR: {AssignmentKind.SITE},
     DeviceKind.OTHER: {AssignmentKind.OFFICER, AssignmentKind.VEHICLE, AssignmentKind.SITE},
 }
+
+
+# The API describes each choice as a plain string enum of these values (sorted), named once in
+# SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]: several apps have fields named "kind" and "status".
+DEVICE_KIND_VALUES = sorted(DeviceKind.values)
+DEVICE_STATUS_VALUES = sorted(DeviceStatus.values)
+FUNDING_SOURCE_VALUES = sorted(FundingSource.values)
+ASSIGNMENT_KIND_VALUES = sorted(AssignmentKind.values)

@@ -242,6 +242,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally, never from a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InventoryDeviceKindEnum": "inventory.choices.DEVICE_KIND_VALUES",
+        "InventoryDeviceStatusEnum": "inventory.choices.DEVICE_STATUS_VALUES",
+        "InventoryFundingSourceEnum": "inventory.choices.FUNDING_SOURCE_VALUES",
+        "InventoryAssignmentKindEnum": "inventory.choices.ASSIGNMENT_KIND_VALUES",
+    },
 }
 
 # --- Background jobs --------------------------------------------------------------------------
@@ -369,3 +375,9 @@ REGION_NAME = env.str("REGION_NAME", default="Regione Piemonte")
 TRANSPARENCY_OFFICE = env.str("TRANSPARENCY_OFFICE", default="Settore Polizia locale e sicurezza integrata")
 TRANSPARENCY_OFFICIAL = env.str("TRANSPARENCY_OFFICIAL", default="Dirigente responsabile del settore")
 EXPORT_RETENTION = timedelta(hours=env.int("EXPORT_RETENTION_HOURS", default=48))
+# Inventory: the map's tile server (empty: no base map, the sites still show), whether the sites'
+# GeoJSON is public open data, and after how many hours a deployed device is "silent".
+INVENTORY_TILE_URL = env.str("INVENTORY_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+INVENTORY_TILE_ATTRIBUTION = env.str("INVENTORY_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+INVENTORY_OPEN_DATA_SITES = env.bool("INVENTORY_OPEN_DATA_SITES", default=False)
+INVENTORY_SILENT_AFTER_HOURS = env.int("INVENTORY_SILENT_AFTER_HOURS", default=48)
