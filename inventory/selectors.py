@@ -251,3 +251,42 @@ def device_calls(*, user) -> QuerySet[Call]:
     if not getattr(user, "is_authenticated", False) or not can(user, READ_INVENTORY):
         return Call.objects.none()
     return Call.objects.exclude(status=CallStatus.DRAFT).order_by("-opens_at", "title")
+
+
+# --- The inventory manager's work queue ------------------------------------------------------------------
+WORK_QUEUE_LIMIT = 8
+
+
+def work_queue(*, user, today: datetime.date | None = None) -> dict:
+    """What needs the inventory manager: faulty and long-maintained devices, warranties about to end,
+    devices ordered but not received, grants paid long ago with nothing deployed."""
+    from funding.models import Liquidation
+
+    today = today or timezone.localdate()
+    devices = device_list(user=user)
+    faulty = devices.filter(status=DeviceStatus.FAULTY).order_by("-updated_at")
+    maintenance = devices.filter(status=DeviceStatus.MAINTENANCE).order_by("updated_at")
+    ordered = devices.filter(status=DeviceStatus.ORDERED).order_by("created_at")
+    warranty = (
+        devices.exclude(status=DeviceStatus.DECOMMISSIONED)
+        .filter(warranty_end__gte=today, warranty_end__lte=today + datetime.timedelta(days=90))
+        .order_by("warranty_end")
+    )
+    paid_before = today - datetime.timedelta(days=PAID_GRACE_DAYS)
+    device_grants = Device.objects.filter(commitment_id=OuterRef("pk"), status=DeviceStatus.DEPLOYED)
+    funds_devices = Device.objects.filter(commitment__reservation=OuterRef("reservation"))
+    idle = (
+        _scoped(Commitment.objects.all(), user, "beneficiary_id")
+        .filter(Exists(Liquidation.objects.filter(commitment=OuterRef("pk"), date__lte=paid_before)))
+        .filter(Exists(funds_devices))
+        .exclude(Exists(device_grants))
+        .select_related("beneficiary")
+        .order_by("beneficiary__name")
+    )
+    return {
+        "faulty": (faulty.count(), list(faulty[:WORK_QUEUE_LIMIT])),
+        "maintenance": (maintenance.count(), list(maintenance[:WORK_QUEUE_LIMIT])),
+        "ordered": (ordered.count(), list(ordered[:WORK_QUEUE_LIMIT])),
+        "warranty": (warranty.count(), list(warranty[:WORK_QUEUE_LIMIT])),
+        "idle_grants": (idle.count(), list(idle[:WORK_QUEUE_LIMIT])),
+    }

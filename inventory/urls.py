@@ -1,2 +1,16 @@
+from django.urls import path
+
+from inventory.views import dashboards, devices, tools
+
 app_name = "inventory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", devices.DeviceListView.as_view(), name="device_list"),
+    path("devices/new/", devices.DeviceRegisterView.as_view(), name="device_register"),
+    path("devices/import/", tools.ImportView.as_view(), name="device_import"),
+    path("devices/labels.pdf", tools.LabelsView.as_view(), name="labels"),
+    path("devices/<int:pk>/", devices.DeviceDetailView.as_view(), name="device_detail"),
+    path("devices/<int:pk>/label.pdf", tools.DeviceLabelView.as_view(), name="device_label"),
+    path("sites/new/", devices.SiteCreateView.as_view(), name="site_create"),
+    path("map/", dashboards.MapView.as_view(), name="map"),
+    path("funded/", dashboards.FundedVsDeployedView.as_view(), name="funded"),
+]

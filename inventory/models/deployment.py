@@ -157,7 +157,13 @@ class Assignment(TimeStampedModel):
     @property
     def target_label(self) -> str:
         if self.kind == AssignmentKind.OFFICER:
-            return f"{self.police_unit} · {_('service no.')} {self.officer_service_number}"
+            return str(
+                _("%(unit)s · service no. %(number)s")
+                % {"unit": self.police_unit, "number": self.officer_service_number}
+            )
         if self.kind == AssignmentKind.VEHICLE:
-            return f"{self.vehicle_plate} · {_('licence')} {self.licence_number}"
+            return str(
+                _("vehicle %(plate)s · licence %(licence)s")
+                % {"plate": self.vehicle_plate, "licence": self.licence_number}
+            )
         return str(self.site) if self.site_id else ""
