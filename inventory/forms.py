@@ -163,3 +163,24 @@ class SiteForm(ServiceForm):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     dry_run = forms.BooleanField(required=False, label=_("Only check the file, write nothing"))
+
+
+class InvoicedDevicesForm(ServiceForm):
+    model = forms.ModelChoiceField(queryset=DeviceModel.objects.all(), label=_("Model bought"))
+    quantity = forms.IntegerField(min_value=1, label=_("Quantity invoiced"))
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class SerialsForm(ServiceForm):
+    serials = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("Serial numbers, one per line")
+    )
+    warranty_end = forms.DateField(required=False, widget=DATE, label=_("Warranty until"))
+
+    def service_kwargs(self) -> dict:
+        return {
+            "serials": self.cleaned_data["serials"].splitlines(),
+            "warranty_end": self.cleaned_data["warranty_end"],
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import dashboards, devices, tools
+from inventory.views import dashboards, devices, expenses, tools
 
 app_name = "inventory"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("devices/<int:pk>/", devices.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/label.pdf", tools.DeviceLabelView.as_view(), name="device_label"),
     path("sites/new/", devices.SiteCreateView.as_view(), name="site_create"),
+    path("expense-reports/<int:pk>/devices/", expenses.ExpenseDevicesView.as_view(), name="expense_devices"),
     path("map/", dashboards.MapView.as_view(), name="map"),
     path("funded/", dashboards.FundedVsDeployedView.as_view(), name="funded"),
 ]

@@ -43,8 +43,9 @@ def test_funded_vs_deployed_page(manager, django_assert_num_queries, devices):
     for n in range(3):
         grant = make_grant(call, OrganisationFactory(name=f"Ente {n}"))
         bulk_devices(devices // 3, commitment=grant, history_per_device=2)
-    # + the calls, the grants with their liquidations, the last liquidation dates, the device counts.
-    with django_assert_num_queries(PAGE_OVERHEAD + 4):
+    # + the calls, the grants with their liquidations, the last liquidation dates, the device counts,
+    # the quantities invoiced on the expense reports.
+    with django_assert_num_queries(PAGE_OVERHEAD + 5):
         response = client.get(reverse("inventory:funded"), {"call": call.code})
     assert response.context["totals"]["registered"] == 3 * (devices // 3)
 

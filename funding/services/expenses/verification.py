@@ -240,6 +240,11 @@ def expense_report_verify(
         payable = expense_report_payable(report=locked)
         if payable.undecided:
             raise _field_error("lines", ERROR_LINES_UNDECIDED, code="undecided", count=payable.undecided)
+        # A call that funds devices may require them registered before verification (imported lazily:
+        # funding needs no model of the inventory at import time).
+        from inventory import hooks as inventory_hooks
+
+        inventory_hooks.expense_report_verifying(report=locked)
         liquidation = None
         reason = LiquidationReason.BALANCE if locked.is_final else LiquidationReason.ADVANCE
         if payable.amount > 0:
