@@ -151,20 +151,22 @@ def funded_vs_deployed(*, user, call: Call, today: datetime.date | None = None) 
         .values_list("commitment_id", "last")
     )
     seen_since = timezone.now() - silent_after()
+    # Counting the commitment column (not the id) keeps every column of this query in the covering
+    # index inventory_device_grant_idx: PostgreSQL answers with an index-only scan.
     counts = {
         r["commitment_id"]: r
         for r in Device.objects.filter(commitment_id__in=rows)
         .values("commitment_id")
         .annotate(
-            registered=Count("pk"),
-            deployed=Count("pk", filter=Q(status=DeviceStatus.DEPLOYED)),
-            faulty=Count("pk", filter=Q(status=DeviceStatus.FAULTY)),
-            decommissioned=Count("pk", filter=Q(status=DeviceStatus.DECOMMISSIONED)),
+            registered=Count("commitment"),
+            deployed=Count("commitment", filter=Q(status=DeviceStatus.DEPLOYED)),
+            faulty=Count("commitment", filter=Q(status=DeviceStatus.FAULTY)),
+            decommissioned=Count("commitment", filter=Q(status=DeviceStatus.DECOMMISSIONED)),
             out_of_warranty=Count(
-                "pk", filter=Q(warranty_end__lt=today) & ~Q(status=DeviceStatus.DECOMMISSIONED)
+                "commitment", filter=Q(warranty_end__lt=today) & ~Q(status=DeviceStatus.DECOMMISSIONED)
             ),
             silent=Count(
-                "pk",
+                "commitment",
                 filter=Q(
                     status=DeviceStatus.DEPLOYED, last_seen_at__isnull=False, last_seen_at__lt=seen_since
                 ),

@@ -1,5 +1,6 @@
 """The map of the sites and the funded-vs-deployed dashboard of a call."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from inventory import conf
@@ -15,6 +16,7 @@ from inventory.selectors import (
     site_list,
 )
 from inventory.views.devices import InventoryView
+from portal.formatting import format_money
 from portal.permissions import can_manage_any_inventory
 
 FLAG_LABELS = {
@@ -23,6 +25,15 @@ FLAG_LABELS = {
     FLAG_OUT_OF_WARRANTY: _("Devices beyond their warranty"),
     FLAG_SILENT: _("Deployed but silent"),
 }
+
+
+CHART_ROWS = 30
+BAR_LABELS = [
+    ("deployed", _("Deployed")),
+    ("stock", _("In stock or maintenance")),
+    ("faulty", _("Faulty")),
+    ("decommissioned", _("Decommissioned")),
+]
 
 
 class MapView(InventoryView):
@@ -50,21 +61,43 @@ class FundedVsDeployedView(InventoryView):
         code = self.request.GET.get("call") or next((c.code for c in calls if "body" in c.code), None)
         call = next((c for c in calls if c.code == code), calls[0] if calls else None)
         rows = funded_vs_deployed(user=user, call=call) if call else []
+        scale = max([r.registered for r in rows] + [1])
+        labels = [(key, str(label)) for key, label in BAR_LABELS]
+        flag_labels = {key: str(label) for key, label in FLAG_LABELS.items()}
+        devices_url = reverse("inventory:device_list")
         for row in rows:
-            row.flag_labels = [FLAG_LABELS[f] for f in row.flags]
-            in_stock = row.registered - row.deployed - row.faulty - row.decommissioned
-            row.bars = [
-                ("deployed", _("Deployed"), row.deployed),
-                ("stock", _("In stock or maintenance"), max(in_stock, 0)),
-                ("faulty", _("Faulty"), row.faulty),
-                ("decommissioned", _("Decommissioned"), row.decommissioned),
+            # Formatted once here: a call of a few hundred grants renders thousands of cells.
+            in_stock = max(row.registered - row.deployed - row.faulty - row.decommissioned, 0)
+            values = {"deployed": row.deployed, "stock": in_stock, "faulty": row.faulty}
+            values["decommissioned"] = row.decommissioned
+            row.bars = [(key, str(values[key]), f"{values[key] / scale:.4f}") for key, _label in labels]
+            row.flag_labels = [flag_labels[f] for f in row.flags]
+            row.url = f"{devices_url}?commitment={row.commitment_id}"
+            row.cells = [
+                format_money(row.granted),
+                format_money(row.liquidated),
+                str(row.declared),
+                str(row.registered),
+                str(row.deployed),
+                str(row.faulty),
+                str(row.decommissioned),
+                format_money(row.cost_per_device) if row.cost_per_device else "—",
             ]
-        scale = max([r.registered for r in rows] + [r.declared for r in rows] + [1])
+        totals = funded_totals(rows)
+        totals_cells = [
+            format_money(totals["granted"]),
+            format_money(totals["liquidated"]),
+            *(str(totals[k]) for k in ("declared", "registered", "deployed", "faulty", "decommissioned")),
+            format_money(totals["cost_per_device"]) if totals["cost_per_device"] else "—",
+        ]
         return {
             **super().get_context_data(**kwargs),
             "calls": calls,
             "call": call,
             "rows": rows,
-            "totals": funded_totals(rows),
-            "scale": scale,
+            "totals": totals,
+            "totals_cells": totals_cells,
+            # The chart shows who has devices, the most first; the table below lists every grant.
+            "chart_rows": sorted((r for r in rows if r.registered), key=lambda r: -r.registered)[:CHART_ROWS],
+            "bar_labels": labels,
         }
