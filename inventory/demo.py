@@ -3,6 +3,8 @@ the story (idempotent: what exists is left as it is):
 
 - the body-cam grants adopted (DD 2021), with the body-cams of a few provincial capitals: most
   deployed to officers, one faulty, some in stock; Novara paid long ago with nothing registered;
+- no taxi recorders: the funding demo's taxi call is still open, so no taxi application is granted
+  yet (the registration on the expense report is shown by tests/inventory/test_expense_devices.py);
 - CCTV cameras and licence-plate readers of the technological-control action at sites in Torino
   and Cuneo; PACTESUR's WP5 equipment linked to the EU project.
 """
@@ -15,7 +17,7 @@ from django.db import transaction
 from funding.choices import AllocationStatus, CommitmentStatus
 from funding.models import Call, Commitment
 from inventory.choices import AssignmentKind, DeviceKind, DeviceStatus, FundingSource
-from inventory.models import Device, DeviceModel, Site
+from inventory.models import CallDeviceRule, Device, DeviceModel, Site
 from inventory.services.deployment import Target, device_deploy, site_create
 from inventory.services.devices import Funding, device_model_get_or_create, device_register, device_transition
 from portal.models import Comune, Organisation
@@ -72,6 +74,9 @@ def _bodycam_call() -> Call | None:
     call = Call.objects.filter(code="body-cam-polizia-locale").first()
     if call is None:
         return None
+    CallDeviceRule.objects.get_or_create(
+        call=call, defaults={"kind": DeviceKind.BODYCAM, "require_coverage": False}
+    )
     allocation = call.allocations.exclude(status=AllocationStatus.SUPERSEDED).first()
     if allocation is not None and allocation.status == AllocationStatus.PROPOSED:
         allocation_adopt(

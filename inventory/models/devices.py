@@ -130,13 +130,8 @@ class Device(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "owner"], name="inventory_device_status_idx"),
-            # Covering (PostgreSQL): the funded-vs-deployed figures of a call come from this index
-            # alone (an index-only scan), not from the device rows.
-            models.Index(
-                fields=["commitment", "status"],
-                include=["warranty_end", "last_seen_at", "cost_net", "cost_vat"],
-                name="inventory_device_grant_idx",
-            ),
+            # On PostgreSQL migration 0004 adds a covering index for the funded-vs-deployed figures.
+            models.Index(fields=["commitment", "status"], name="inventory_device_grant_idx"),
             models.Index(fields=["warranty_end"], name="inventory_device_warranty_idx"),
         ]
 
