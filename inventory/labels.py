@@ -16,7 +16,8 @@ MAX_LABELS = 21 * 20  # twenty sheets: a selection to print, not the whole inven
 CSS = """
 @page { size: A4; margin: 15mm 7mm; }
 body { font-family: "Titillium Web", sans-serif; margin: 0; }
-.sheet { display: flex; flex-wrap: wrap; }
+.sheet { display: flex; flex-wrap: wrap; break-after: page; }
+.sheet:last-child { break-after: auto; }
 .label { box-sizing: border-box; width: 63.5mm; height: 38.1mm; margin-right: 2.5mm; padding: 2mm;
          display: flex; align-items: center; overflow: hidden; border: 0.2mm dashed #bbb; }
 .label:nth-child(3n) { margin-right: 0; }
@@ -50,9 +51,15 @@ def _label(device: Device) -> str:
 
 
 def labels_html(devices) -> str:
-    labels = "".join(_label(d) for d in devices)
+    devices = list(devices)
+    sheets = "".join(
+        '<div class="sheet">'
+        + "".join(_label(d) for d in devices[start : start + LABELS_PER_SHEET])
+        + "</div>"
+        for start in range(0, len(devices), LABELS_PER_SHEET)
+    )
     head = f'<head><meta charset="utf-8"><style>{CSS}</style></head>'
-    return f'<!DOCTYPE html><html>{head}<body><div class="sheet">{labels}</div></body></html>'
+    return f"<!DOCTYPE html><html>{head}<body>{sheets}</body></html>"
 
 
 def labels_pdf(devices) -> bytes:
