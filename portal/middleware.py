@@ -15,6 +15,21 @@ from portal.permissions import has_role
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+class HealthProbeMiddleware:
+    """/livez and /readyz answer before the host check and the HTTPS redirect: an orchestrator probes
+    the container's own address over plain HTTP, with no Host among ALLOWED_HOSTS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path in ("/livez", "/readyz"):
+            from portal import views
+
+            return views.livez(request) if request.path == "/livez" else views.readyz(request)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     """Give each request an id (kept from X-Request-ID when sane) and remember the client address."""
 
