@@ -5,7 +5,7 @@
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/venv
-COPY requirements.lock /tmp/requirements.lock
+COPY requirements-prod.lock /tmp/requirements.lock
 RUN /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock
 
 # --- runtime: WeasyPrint's libraries, the code, a user without privileges ------------------------
@@ -25,15 +25,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system sentinella \
-    && useradd --system --gid sentinella --home-dir /srv/sentinella --create-home sentinella
+    && groupadd --system --gid 10001 sentinella \
+    && useradd --system --uid 10001 --gid sentinella --home-dir /srv/sentinella --create-home sentinella
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv/sentinella/app
-COPY --chown=sentinella:sentinella . .
+COPY --chown=10001:10001 . .
 # Static files are collected into the image (hashed names, compressed); a throwaway key is enough.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
-    && mkdir -p /srv/sentinella/media var && chown -R sentinella:sentinella /srv/sentinella/media var
-USER sentinella
+    && mkdir -p /srv/sentinella/media var && chown -R 10001:10001 /srv/sentinella/media var
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD ["python", "-c", "import urllib.request,os; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/livez\", timeout=4)"]

@@ -8,14 +8,28 @@ PORT ?= 8000
 # The settings read them too: SITE_URL (links in e-mails and in the transparency register) follows them.
 export HOST PORT
 
-.PHONY: install run serve test lint migrations-check messages bench clean
+.PHONY: install lock run serve test lint migrations-check messages bench clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# Exact versions with their hashes (requirements.lock, pyproject.toml's dependencies and dev extras).
+$(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The one command that refreshes the lock after pyproject.toml changes (UPGRADE=--upgrade: newest
+# versions of everything; otherwise the locked versions are kept where they still fit).
+# requirements-prod.lock: the same versions without the dev extras, for the container image.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet $(UPGRADE) --output-file $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --quiet --constraint $(LOCK) --output-file requirements-prod.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	touch $(STAMP)
 
 # The web server with a real Celery worker and beat beside it (Procfile.dev, honcho; Ctrl-C stops all).
 run: install

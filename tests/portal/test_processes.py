@@ -84,14 +84,16 @@ def test_the_same_totp_code_logs_in_once_across_two_processes(two_servers):
         response = client.post(
             "/accounts/login/", [*data, ("login", user.email), ("password", TEST_PASSWORD)]
         )
-        assert response.status == 302 and "/2fa/authenticate" in response.location
+        assert response.status == 302
+        assert "/2fa/authenticate" in response.location
         steps.append(response.location)
     if 30 - time.time() % 30 < 5:  # too close to the end of the window for both to use this code
         time.sleep(30 - time.time() % 30 + 0.5)
     code = totp_code()
     accepted = first.submit_totp(steps[0], code)
     replayed = second.submit_totp(steps[1], code)
-    assert accepted.status == 302 and not accepted.location.startswith("/accounts/")
+    assert accepted.status == 302
+    assert not accepted.location.startswith("/accounts/")
     assert replayed.status == 200  # the form again, with its error: the code was used
     assert second.get("/reports/").status == 302  # not logged in on the second server
     # The first session is valid on the other process too (sessions live in the database).
