@@ -55,7 +55,7 @@ def publiccode() -> dict:
 
 def test_publiccode_has_every_required_key_with_an_allowed_value():
     data = publiccode()
-    assert REQUIRED <= data.keys()
+    assert data.keys() >= REQUIRED
     assert data["publiccodeYmlVersion"] == "0.4"
     assert re.match(r"^https://", data["url"])
     assert data["developmentStatus"] in DEVELOPMENT_STATUS
