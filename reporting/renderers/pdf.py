@@ -283,11 +283,63 @@ def _cyclic_collector_paused():
             gc.enable()
 
 
+# Where a PDF job's bar stands: reading the rows fills the first part, laying the pages out the rest
+# (WeasyPrint's own progress log tells each page), writing the file the last percent.
+ROWS_SHARE = 20
+LAYOUT_SHARE = 75
+ROWS_PER_PAGE_GUESS = 40  # a table page holds 35-50 rows: the layout share is spread over that many
+
+
+class _LayoutProgress(logging.Handler):
+    """Hears WeasyPrint's "Creating layout - Page N" and moves the bar through the layout share, over
+    the pages the rows should take (never past it: the guess may be short)."""
+
+    def __init__(self, progress, rows: int):
+        super().__init__(level=logging.INFO)
+        self.progress = progress
+        self.rows = rows
+        self.expected_pages = max(1, rows // ROWS_PER_PAGE_GUESS)
+        self.reported = -1
+
+    def emit(self, record):
+        if "Creating layout - Page" not in str(record.msg) or not record.args:
+            return
+        page = int(record.args[0])
+        percent = ROWS_SHARE + min(LAYOUT_SHARE, LAYOUT_SHARE * page // self.expected_pages)
+        if percent != self.reported:
+            self.reported = percent
+            self.progress(self.rows, percent=percent)
+
+
+@contextmanager
+def _layout_progress(progress, rows: int):
+    if progress is None:
+        yield
+        return
+    weasy = logging.getLogger("weasyprint.progress")
+    handler = _LayoutProgress(progress, rows)
+    level, propagate = weasy.level, weasy.propagate
+    weasy.setLevel(logging.INFO)
+    weasy.propagate = False  # heard here, kept out of the logs
+    weasy.addHandler(handler)
+    try:
+        yield
+    finally:
+        weasy.removeHandler(handler)
+        weasy.setLevel(level)
+        weasy.propagate = propagate
+
+
 def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     from weasyprint.text.fonts import FontConfiguration
 
-    html, rows = render_html(document, progress=progress)
+    rows_total = document.rows_total or 0
+
+    def rows_progress(rows_done: int) -> None:
+        progress(rows_done, percent=ROWS_SHARE * rows_done // rows_total if rows_total else 0)
+
+    html, rows = render_html(document, progress=rows_progress if progress else None)
     font_config = FontConfiguration()
-    with _cyclic_collector_paused():
+    with _cyclic_collector_paused(), _layout_progress(progress, rows):
         _html_class()(html=html, url_fetcher=_fetcher()).write_pdf(fileobj, font_config=font_config)
     return rows

@@ -90,10 +90,15 @@ def _claim(job_id: int, token: str) -> tuple[bool, bool]:
     return bool(taken), bool(taken)
 
 
-def _heartbeat(job_id: int, token: str, *, rows_done: int, rows_total: int | None) -> None:
-    """Progress and lease renewal in one short UPDATE; fails if another worker took the job over."""
+def _heartbeat(
+    job_id: int, token: str, *, rows_done: int, rows_total: int | None, percent: int | None = None
+) -> None:
+    """Progress and lease renewal in one short UPDATE; fails if another worker took the job over.
+    The bar follows the rows read, unless the renderer says where it is (`percent`: a PDF's layout)."""
     progress = 0
-    if rows_total:
+    if percent is not None:
+        progress = max(0, min(99, percent))
+    elif rows_total:
         progress = min(99, rows_done * 100 // rows_total)
     updated = ExportJob.objects.filter(pk=job_id, lease_token=token, status=ExportStatus.RUNNING).update(
         rows_done=rows_done,
@@ -144,8 +149,8 @@ def _produce(job: ExportJob, token: str) -> None:
     renderer = get_renderer(job.format)
     filename = export_filename(report, job.format, document.generated_at)
 
-    def progress(rows_done: int) -> None:
-        _heartbeat(job.pk, token, rows_done=rows_done, rows_total=max(rows_total, rows_done))
+    def progress(rows_done: int, percent: int | None = None) -> None:
+        _heartbeat(job.pk, token, rows_done=rows_done, rows_total=max(rows_total, rows_done), percent=percent)
 
     with tempfile.TemporaryFile(prefix="sentinella-export-") as tmp:
         rows = renderer.write(document, tmp, progress=progress)

@@ -60,9 +60,9 @@ def test_job_runs_queued_running_done(expenses_report, official, settings):
     seen = []
     real_heartbeat = services._heartbeat
 
-    def spy(job_id, token, *, rows_done, rows_total):
+    def spy(job_id, token, *, rows_done, rows_total, percent=None):
         seen.append((ExportJob.objects.get(pk=job_id).status, rows_done))
-        real_heartbeat(job_id, token, rows_done=rows_done, rows_total=rows_total)
+        real_heartbeat(job_id, token, rows_done=rows_done, rows_total=rows_total, percent=percent)
 
     services._heartbeat = spy
     try:
@@ -148,10 +148,10 @@ def test_a_worker_that_lost_its_lease_stores_nothing(expenses_report, official, 
     job = request_job(official, rows=20)
     real_heartbeat = services._heartbeat
 
-    def stolen(job_id, token, *, rows_done, rows_total):
+    def stolen(job_id, token, *, rows_done, rows_total, percent=None):
         if rows_done >= 10:
             ExportJob.objects.filter(pk=job_id).update(lease_token="another-worker")
-        real_heartbeat(job_id, token, rows_done=rows_done, rows_total=rows_total)
+        real_heartbeat(job_id, token, rows_done=rows_done, rows_total=rows_total, percent=percent)
 
     services._heartbeat = stolen
     try:

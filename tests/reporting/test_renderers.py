@@ -109,6 +109,20 @@ def test_progress_is_reported_while_streaming(expenses_report, official, setting
     assert seen[-1] == 350
 
 
+def test_a_pdf_reports_its_layout_page_by_page_so_that_the_bar_moves(expenses_report, official, settings):
+    """Reading the rows fills a fifth of the bar; laying the pages out moves it on, page after page."""
+    settings.EXPORT_PROGRESS_EVERY_ROWS = 50
+    seen = []
+    render(
+        expenses_report, official, "pdf", rows=300, progress=lambda rows, percent=None: seen.append(percent)
+    )
+    assert seen == sorted(seen)
+    assert any(0 < p <= 20 for p in seen)  # the rows
+    layout = [p for p in seen if p > 20]
+    assert len(layout) >= 3  # the pages, one step each
+    assert max(layout) <= 95
+
+
 def pdf_text(buffer) -> tuple[list[str], PdfReader]:
     reader = PdfReader(buffer)
     return [page.extract_text() for page in reader.pages], reader
