@@ -291,8 +291,9 @@ ROWS_PER_PAGE_GUESS = 40  # a table page holds 35-50 rows: the layout share is s
 
 
 class _LayoutProgress(logging.Handler):
-    """Hears WeasyPrint's "Creating layout - Page N" and moves the bar through the layout share, over
-    the pages the rows should take (never past it: the guess may be short)."""
+    """Hears WeasyPrint's "Creating layout - Page N" and moves the bar through the layout share: half
+    of it by the pages the rows should take, and on towards its end with each further page (the guess
+    may be short: wide rows wrap), so the bar keeps moving and never claims the end early."""
 
     def __init__(self, progress, rows: int):
         super().__init__(level=logging.INFO)
@@ -305,7 +306,7 @@ class _LayoutProgress(logging.Handler):
         if "Creating layout - Page" not in str(record.msg) or not record.args:
             return
         page = int(record.args[0])
-        percent = ROWS_SHARE + min(LAYOUT_SHARE, LAYOUT_SHARE * page // self.expected_pages)
+        percent = ROWS_SHARE + LAYOUT_SHARE * page // (page + self.expected_pages)
         if percent != self.reported:
             self.reported = percent
             self.progress(self.rows, percent=percent)
