@@ -15,6 +15,9 @@ LOCK := requirements.lock
 # Exact versions with their hashes (requirements.lock, pyproject.toml's dependencies and dev extras).
 $(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Python 3.11's bundled pip (23.x) cannot install a hashed lock holding a package with extras
+	# (weasyprint's fonttools[woff]): a current pip first, then the lock exactly.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	touch $(STAMP)
 
