@@ -89,6 +89,10 @@ ERROR_APPLICATION_LOCKED = _(
 )
 ERROR_REPORT_STAGE = _("Documents of the expense report can be added only once the contribution is granted.")
 ERROR_REPORT_LOCKED = _("The expense report is “%(status)s”: its documents can no longer change.")
+ERROR_REPORT_UNDER_VERIFICATION = _(
+    "Expense report n. %(report)s is with the Region for verification: its documents can change again "
+    "only if it is returned for corrections."
+)
 
 # Statuses in which the documents of the expense report (stage "report") may be uploaded.
 REPORT_STATUSES = frozenset(
@@ -317,12 +321,35 @@ def _check_stage(
         return
     if application.status not in REPORT_STATUSES:
         raise _refuse(ERROR_REPORT_STAGE, "report_stage")
+    submitted = report_under_verification(application)
+    if submitted is not None:
+        raise _refuse(ERROR_REPORT_UNDER_VERIFICATION, "report_submitted", report=submitted.pk)
     if expense_line is not None:
         report = expense_line.report
         if report.status not in (ExpenseReportStatus.DRAFT, ExpenseReportStatus.RETURNED):
             raise _refuse(
                 ERROR_REPORT_LOCKED, "report_locked", status=ExpenseReportStatus(report.status).label
             )
+
+
+def report_under_verification(application: Application) -> ExpenseReport | None:
+    """The application's expense report waiting for the Region's verification, if any: what it was
+    sent with is what the official checks, so its documents stay as they are meanwhile."""
+    if application.commitment_id is None:
+        return None
+    return (
+        ExpenseReport.objects.filter(
+            commitment_id=application.commitment_id, status=ExpenseReportStatus.SUBMITTED
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def report_documents_open(application: Application) -> bool:
+    """Whether the documents of the reporting stage (the paid invoice, the installation certificate)
+    may be uploaded now: the contribution is granted and no report is under verification."""
+    return application.status in REPORT_STATUSES and report_under_verification(application) is None
 
 
 def _line_of(expense_line: ExpenseLine, application: Application) -> bool:

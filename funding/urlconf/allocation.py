@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from funding.views import allocation, expenses
+from funding.views import allocation, expense_documents, expenses
 
 urlpatterns: list = [
     path("allocations/", allocation.allocation_list_view, name="allocation_list"),
@@ -42,6 +42,11 @@ urlpatterns: list = [
     path("expenses/", expenses.report_list, name="expense_list"),
     path("expenses/new/", expenses.report_create, name="expense_create"),
     path("expenses/<int:pk>/", expenses.report_detail, name="expense_detail"),
+    path(
+        "expenses/<int:pk>/documents/",
+        expense_documents.report_document_upload,
+        name="expense_document_upload",
+    ),
     path("expenses/<int:pk>/submit/", expenses.report_submit, name="expense_submit"),
     path("expenses/<int:pk>/verify/", expenses.report_verify, name="expense_verify"),
     path("expenses/<int:pk>/lines/<int:line_pk>/remove/", expenses.line_remove, name="expense_line_remove"),

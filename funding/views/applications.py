@@ -31,7 +31,7 @@ from funding.selectors import (
 )
 from funding.services import applications as services
 from funding.services.calls import call_is_score_ranked
-from funding.services.documents import document_upload
+from funding.services.documents import document_upload, report_documents_open
 from funding.services.workflow import allowed
 from funding.views.calls import capability_required
 from portal.choices import Role
@@ -158,6 +158,7 @@ def _detail_context(request, application: Application, **extra) -> dict:
         ],
         "is_applicant": applicant,
         "can_edit": applicant and status == ApplicationStatus.DRAFT,
+        "report_uploadable": applicant and report_documents_open(application),
         "can_withdraw": applicant and allowed(status, ApplicationStatus.WITHDRAWN),
         "can_review": reviewer and allowed(status, ApplicationStatus.ADMISSIBLE),
         "can_reject": reviewer and allowed(status, ApplicationStatus.INADMISSIBLE),

@@ -155,25 +155,34 @@ def report_detail(request, pk: int):
             else:
                 messages.success(request, gettext("Invoice added."))
                 return redirect("funding:expense_detail", pk=report.pk)
+    return render(request, "funding/expenses/detail.html", report_context(request, report, form=form))
+
+
+def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dict:
+    """What the report page shows: its lines, the documents of the reporting stage the call requires
+    (with their upload controls while the beneficiary may still change them), the actions allowed."""
+    from funding.views.expense_documents import report_required_documents
+
+    beneficiary = _is_beneficiary(request.user, report)
+    editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
     lines = list(report.lines.prefetch_related("documents"))
-    return render(
-        request,
-        "funding/expenses/detail.html",
-        {
-            "report": report,
-            "lines": lines,
-            "form": form,
-            "attach_form": AttachmentForm() if editable else None,
-            "editable": editable,
-            "beneficiary": beneficiary,
-            "reviewer": can(request.user, REVIEW_APPLICATIONS),
-            "can_close": can(request.user, LEDGER_WRITE)
-            and report.status != ExpenseReportStatus.SUBMITTED
-            and report.commitment.status != CommitmentStatus.CANCELLED
-            and report.commitment.to_liquidate > 0,
-            "totals": _totals(lines),
-        },
-    )
+    return {
+        "report": report,
+        "lines": lines,
+        "form": form,
+        "attach_form": AttachmentForm() if editable else None,
+        "editable": editable,
+        "beneficiary": beneficiary,
+        "report_required": report_required_documents(user=request.user, report=report),
+        "upload_errors": {},
+        "reviewer": can(request.user, REVIEW_APPLICATIONS),
+        "can_close": can(request.user, LEDGER_WRITE)
+        and report.status != ExpenseReportStatus.SUBMITTED
+        and report.commitment.status != CommitmentStatus.CANCELLED
+        and report.commitment.to_liquidate > 0,
+        "totals": _totals(lines),
+        **extra,
+    }
 
 
 def _totals(lines):
