@@ -49,3 +49,34 @@ DEVICE_KIND_VALUES = sorted(DeviceKind.values)
 DEVICE_STATUS_VALUES = sorted(DeviceStatus.values)
 FUNDING_SOURCE_VALUES = sorted(FundingSource.values)
 ASSIGNMENT_KIND_VALUES = sorted(AssignmentKind.values)
+
+
+class EventKind(models.TextChoices):
+    """What an analytics system reports about a device: ONVIF analytics topics (RuleEngine and
+    VideoSource) and FIWARE's Alert model for cameras, the recorders' own events for taxis."""
+
+    LINE_CROSSING = "line_crossing", _("Line crossing")
+    INTRUSION = "intrusion", _("Intrusion")
+    LOITERING = "loitering", _("Loitering")
+    ABANDONED_OBJECT = "abandoned_object", _("Abandoned object")
+    CROWD_DENSITY = "crowd_density", _("Crowd density")
+    TAMPERING = "tampering", _("Tampering")
+    HEARTBEAT = "heartbeat", _("Heartbeat")
+    HARSH_BRAKING = "harsh_braking", _("Harsh braking")
+    COLLISION = "collision", _("Collision")
+    PANIC_BUTTON = "panic_button", _("Panic button")
+    RECORDING_TRIGGERED = "recording_triggered", _("Recording triggered")
+
+
+class EventSeverity(models.TextChoices):
+    """FIWARE Alert's severity."""
+
+    INFORMATIONAL = "informational", _("Informational")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+EVENT_KIND_VALUES = sorted(EventKind.values)
+EVENT_SEVERITY_VALUES = sorted(EventSeverity.values)

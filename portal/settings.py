@@ -299,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-export-cleanup": {"task": "reporting.export_cleanup", "schedule": JOBS_SWEEP_SECONDS},
     # EU projects: deliverables' and periodic reports' reminders, daily (cron: send_project_reminders).
     "projects-reminders": {"task": "projects.send_reminders", "schedule": crontab(hour=7, minute=15)},
+    # Analytics events: partitions of the coming months, retention (cron: analytics_maintenance).
+    "inventory-analytics-maintenance": {
+        "task": "inventory.analytics_maintenance",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # Workers note in the cache that they are alive (portal.workers); pages say that jobs are waiting,
 # and readiness fails, when none has been seen for this long.
@@ -382,3 +387,5 @@ INVENTORY_TILE_URL = env.str("INVENTORY_TILE_URL", default="https://tile.openstr
 INVENTORY_TILE_ATTRIBUTION = env.str("INVENTORY_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
 INVENTORY_OPEN_DATA_SITES = env.bool("INVENTORY_OPEN_DATA_SITES", default=False)
 INVENTORY_SILENT_AFTER_HOURS = env.int("INVENTORY_SILENT_AFTER_HOURS", default=48)
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=90)
+ANALYTICS_BATCHES_PER_MINUTE = env.int("ANALYTICS_BATCHES_PER_MINUTE", default=600)

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from inventory.api.analytics import AnalyticsEventsView
 from inventory.api.views import (
     AssignmentViewSet,
     DeviceModelViewSet,
@@ -19,6 +20,7 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("deployments", AssignmentViewSet, basename="deployment")
 
 urlpatterns: list = [
+    path("analytics/events/", AnalyticsEventsView.as_view(), name="analytics-events"),
     path("sites.geojson", SitesGeoJSONView.as_view(), name="sites-geojson"),
     path("inventory/funded-vs-deployed/", FundedVsDeployedView.as_view(), name="funded-vs-deployed"),
     *router.urls,

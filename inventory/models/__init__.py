@@ -1,13 +1,18 @@
+from inventory.models.analytics import AnalyticsEvent, AnalyticsSource, DeviceDailyStat, SourceKey
 from inventory.models.claims import CallDeviceRule, InvoicedDevices
 from inventory.models.deployment import Assignment, Site
 from inventory.models.devices import Device, DeviceModel, DeviceStatusChange
 
 __all__ = [
+    "AnalyticsEvent",
+    "AnalyticsSource",
     "Assignment",
     "CallDeviceRule",
     "Device",
+    "DeviceDailyStat",
     "DeviceModel",
     "DeviceStatusChange",
     "InvoicedDevices",
     "Site",
+    "SourceKey",
 ]

@@ -133,6 +133,8 @@ class Device(TimeStampedModel):
             # On PostgreSQL migration 0004 adds a covering index for the funded-vs-deployed figures.
             models.Index(fields=["commitment", "status"], name="inventory_device_grant_idx"),
             models.Index(fields=["warranty_end"], name="inventory_device_warranty_idx"),
+            # Analytics sources name a device by its serial within their organisation.
+            models.Index(fields=["owner", "serial_number"], name="inventory_device_serial_idx"),
         ]
 
     def __str__(self) -> str:
