@@ -119,6 +119,32 @@ def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantP
     return publications
 
 
+@dataclass(frozen=True)
+class PublicationSummary:
+    """What a publication would do, said before it is done: how many grants, to whom, for how much."""
+
+    grants: list[Commitment]
+    beneficiaries: list[tuple[str, int, Decimal]]  # name, number of grants, their total
+    total: Decimal
+
+    @property
+    def count(self) -> int:
+        return len(self.grants)
+
+
+def publication_summary(commitments: list[Commitment]) -> PublicationSummary:
+    by_beneficiary: dict[str, tuple[int, Decimal]] = {}
+    for commitment in commitments:
+        name = commitment.beneficiary.name
+        count, total = by_beneficiary.get(name, (0, Decimal("0.00")))
+        by_beneficiary[name] = (count + 1, total + commitment.amount)
+    return PublicationSummary(
+        grants=list(commitments),
+        beneficiaries=[(name, n, total) for name, (n, total) in sorted(by_beneficiary.items())],
+        total=sum((c.amount for c in commitments), Decimal("0.00")),
+    )
+
+
 def published_years() -> list[int]:
     return sorted(
         {d.year for d in GrantPublication.objects.values_list("commitment__act_date", flat=True)},

@@ -9,10 +9,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from funding.choices import AllocationMethod
-from funding.models import Commitment
 from funding.reports import transparency_public_document
 from funding.transparency import (
     COLUMNS,
@@ -20,9 +20,11 @@ from funding.transparency import (
     default_year,
     grants_publish,
     grants_to_publish,
+    publication_summary,
     published_years,
     transparency_rows,
 )
+from portal.formatting import format_money
 from portal.permissions import LEDGER_WRITE, can
 from reporting.http import inline_response
 from reporting.renderers import get_renderer
@@ -85,16 +87,35 @@ def transparency_list(request):
 
 @require_http_methods(["GET", "POST"])
 def transparency_publish(request):
+    """Nothing is pre-selected; the chosen grants are shown again (how many, to whom, for how much)
+    and published only once that page is confirmed."""
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     if not can(request.user, LEDGER_WRITE):
         raise PermissionDenied
+    pending = grants_to_publish(user=request.user)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
-        published = grants_publish(
-            actor=request.user, commitments=list(Commitment.objects.filter(pk__in=ids))
+        selected = list(pending.filter(pk__in=ids).order_by("beneficiary__name", "pk"))
+        if not selected:
+            context = {"grants": pending[:500], "error": _("Select at least one grant to publish.")}
+            return render(request, "funding/transparency/publish.html", context, status=400)
+        if request.POST.get("step") != "confirm":
+            return render(
+                request,
+                "funding/transparency/publish_confirm.html",
+                {"summary": publication_summary(selected)},
+            )
+        published = {p.commitment_id for p in grants_publish(actor=request.user, commitments=selected)}
+        summary = publication_summary([c for c in selected if c.pk in published])
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d grant published, %(total)s.",
+                "%(count)d grants published, %(total)s in all.",
+                summary.count,
+            )
+            % {"count": summary.count, "total": format_money(summary.total)},
         )
-        messages.success(request, _("%(count)d grants published.") % {"count": len(published)})
         return redirect("funding:transparency_publish")
-    grants = grants_to_publish(user=request.user)[:500]
-    return render(request, "funding/transparency/publish.html", {"grants": grants})
+    return render(request, "funding/transparency/publish.html", {"grants": pending[:500]})

@@ -541,7 +541,9 @@ def test_a_new_official_commits_and_liquidates_and_sees_the_chapter_change(clien
     refused = client.post(liquidate, {**data, "act_number": "400", "act_date": "2021-06-01"})
     assert "non è ancora stata pubblicata" in page_text(refused)  # the grant has no effect yet
     assert figures() == (Decimal("150000.00"), Decimal("40000.00"))
-    published = client.post(reverse("funding:transparency_publish"), {"grant": [commitment.pk]})
+    published = client.post(
+        reverse("funding:transparency_publish"), {"step": "confirm", "grant": [commitment.pk]}
+    )
     assert published.status_code == 302
     _confirm(client, liquidate, {**data, "act_number": "400", "act_date": "2021-06-01"})
     assert figures() == (Decimal("150000.00"), Decimal("90000.00"))

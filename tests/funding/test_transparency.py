@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from funding.models import GrantPublication
 from funding.services import ledger
 from funding.transparency import grants_publish, grants_to_publish
 from portal.choices import OrganisationKind, Role
@@ -112,13 +113,43 @@ def test_only_officials_publish(client, grants, role):
     assert not AuditEvent.objects.filter(action="transparency.published").exists()
 
 
-def test_official_publishes_from_the_queue(client, grants):
+def test_official_publishes_from_the_queue_after_a_confirmation(client, grants):
+    """Nothing is pre-selected; choosing grants shows how many, to whom and for how much, and only
+    the confirmation publishes (issue 9, item 3: one click meant for 2 grants published 81)."""
     client.force_login(make_user(Role.REGIONAL_OFFICIAL))
-    assert "Comune di Esempio" in client.get(reverse("funding:transparency_publish")).content.decode()
-    response = client.post(reverse("funding:transparency_publish"), {"grant": [grants["body"].pk]})
-    assert response.status_code == 302
-    grants["body"].refresh_from_db()
-    assert grants["body"].publication.published_at is not None
+    page = client.get(reverse("funding:transparency_publish")).content.decode()
+    assert "Comune di Esempio" in page
+    assert 'name="grant"' in page
+    assert "checked" not in page
+    url = reverse("funding:transparency_publish")
+    chosen = [grants["body"].pk, grants["split_a"].pk, grants["split_b"].pk]
+    response = client.post(url, {"step": "review", "grant": chosen})
+    assert response.status_code == 200
+    summary = response.content.decode()
+    assert "3 contributi" in summary
+    assert "€ 2.700,00" in summary  # 1,500.00 + 600.00 + 600.00
+    assert "a 2 beneficiari" in summary
+    assert "Comune di Esempio" in summary
+    assert "Ente Piccolo" in summary
+    assert "Mario" not in summary  # the person's grant was not chosen
+    assert not GrantPublication.objects.exists()
+    assert not AuditEvent.objects.filter(action="transparency.published").exists()
+    # A post without the confirmation step (the old one-click form) publishes nothing either.
+    client.post(url, {"grant": chosen})
+    assert not GrantPublication.objects.exists()
+    response = client.post(url, {"step": "confirm", "grant": chosen}, follow=True)
+    assert set(GrantPublication.objects.values_list("commitment_id", flat=True)) == set(chosen)
+    assert "3 contributi pubblicati, € 2.700,00 in tutto." in response.content.decode()
+    grants["person"].refresh_from_db()
+    assert not hasattr(grants["person"], "publication")
+
+
+def test_publishing_nothing_says_to_choose(client, grants):
+    client.force_login(make_user(Role.REGIONAL_OFFICIAL))
+    response = client.post(reverse("funding:transparency_publish"), {"step": "confirm"})
+    assert response.status_code == 400
+    assert "Seleziona almeno un contributo da pubblicare." in response.content.decode()
+    assert not GrantPublication.objects.exists()
 
 
 def test_anonymous_publish_goes_to_login(client, grants):
