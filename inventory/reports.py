@@ -158,11 +158,25 @@ register(
 
 # --- A device's history ---------------------------------------------------------------------------------
 class DeviceForm(ReportForm):
-    device = forms.IntegerField(min_value=1, label=_("Device (id)"))
+    """The devices the user may read, by asset tag, serial and model (never an internal id to type)."""
+
+    device = forms.ModelChoiceField(label=_("Device"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        field = self.fields["device"]
+        field.queryset = device_list(user=user).select_related("model").order_by("asset_tag", "serial_number")
+        field.label_from_instance = lambda d: " · ".join(
+            part for part in (d.asset_tag, d.serial_number, str(d.model)) if part
+        )
+
+
+def _pk(value) -> int | None:
+    return getattr(value, "pk", value)
 
 
 def _device(user, params) -> Device | None:
-    return device_list(user=user).filter(pk=params["device"]).first()
+    return device_list(user=user).filter(pk=_pk(params["device"])).first()
 
 
 def history_rows(*, user, params):
@@ -200,7 +214,7 @@ def history_count(*, user, params) -> int:
 
 
 def history_subtitle(params) -> list[str]:
-    device = Device.objects.select_related("model", "owner").filter(pk=params.get("device")).first()
+    device = Device.objects.select_related("model", "owner").filter(pk=_pk(params.get("device"))).first()
     return [f"{device.model} · {device.serial_number} · {device.owner}"] if device else []
 
 

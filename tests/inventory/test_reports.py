@@ -62,3 +62,13 @@ def test_funded_vs_deployed_and_history_for_an_auditor(client, data):
     assert body(history).startswith(b"%PDF")
     csv = body(export(client, "inventory.device_history", "csv", device=data["devices"][1].pk)).decode()
     assert "Cavo rotto" in csv
+
+
+def test_a_device_history_offers_only_the_users_devices_by_tag_and_serial(client, data):
+    client.force_login(make_user(Role.APPLICANT, data["torino"]))
+    page = client.get(reverse("reporting:run", args=["inventory.device_history"]))
+    assert "BC-1" in page.content.decode()  # chosen by serial, not by typing an id
+    assert "ALTRO-1" not in page.content.decode()
+    refused = export(client, "inventory.device_history", "csv", device=data["other"].pk)
+    assert refused.status_code == 400
+    assert "ALTRO-1" not in refused.content.decode()
