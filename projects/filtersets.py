@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from projects.choices import OPEN_DELIVERABLE_STATUSES, DeliverableStatus, ProjectStatus, ReportStatus
-from projects.models import Deliverable, ExpenditureLine, FundingProgramme, PeriodicReport, Project
+from projects.models import (
+    Deliverable,
+    ExpenditureLine,
+    FundingProgramme,
+    Milestone,
+    Partner,
+    PeriodicReport,
+    Project,
+    WorkPackage,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -94,3 +103,34 @@ class PeriodicReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = PeriodicReport
         fields = ["project", "status"]
+
+
+def _project_filter():
+    return django_filters.CharFilter(field_name="project__acronym", lookup_expr="iexact", label=_("Project"))
+
+
+class PartnerFilterSet(django_filters.FilterSet):
+    project = _project_filter()
+
+    class Meta:
+        model = Partner
+        fields = ["project", "role"]
+
+
+class WorkPackageFilterSet(django_filters.FilterSet):
+    project = _project_filter()
+
+    class Meta:
+        model = WorkPackage
+        fields = ["project", "number"]
+
+
+class MilestoneFilterSet(django_filters.FilterSet):
+    project = _project_filter()
+    achieved = django_filters.BooleanFilter(
+        field_name="achieved_on", lookup_expr="isnull", exclude=True, label=_("Achieved")
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["project", "achieved"]

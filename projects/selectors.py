@@ -248,3 +248,10 @@ def equipment_expenditure_lines(*, user) -> QuerySet[ExpenditureLine]:
 
 def reporting_periods(*, project: Project) -> QuerySet[ReportingPeriod]:
     return project.periods.select_related("report").order_by("number")
+
+
+def budget_lines(*, project: Project) -> QuerySet[BudgetLine]:
+    """The planned budget's cells of a project, partner by partner, category by category."""
+    return BudgetLine.objects.filter(partner__project=project).order_by(
+        "partner__number", "category__order", "period__number"
+    )

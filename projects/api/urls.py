@@ -4,13 +4,19 @@ from projects.api.views import (
     DeliverableViewSet,
     ExpenditureLineViewSet,
     FundingProgrammeViewSet,
+    MilestoneViewSet,
+    PartnerViewSet,
     PeriodicReportViewSet,
     ProjectViewSet,
+    WorkPackageViewSet,
 )
 
 router = SimpleRouter()
 router.register("eu-programmes", FundingProgrammeViewSet, basename="eu-programme")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("project-partners", PartnerViewSet, basename="project-partner")
+router.register("work-packages", WorkPackageViewSet, basename="work-package")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("expenditure-lines", ExpenditureLineViewSet, basename="expenditure-line")
 router.register("periodic-reports", PeriodicReportViewSet, basename="periodic-report")

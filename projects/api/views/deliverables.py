@@ -1,81 +1,30 @@
-"""Projects API under /api/v1/. Reads go through projects.selectors (scoped to the user) and the
-FilterSets of projects.filtersets; every write is one call to a service of projects.services, whose
-ValidationError and PermissionDenied become 400 and 403 (portal.api.exceptions)."""
+"""Deliverables in the API: the register (filters of DeliverableFilterSet), the detail with its timeline
+and files, changes to its data, and its life: each action is one transition of
+projects.services.deliverables, which checks who may make it and its rules."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from projects.api import inputs as i
 from projects.api import serializers as s
-from projects.filtersets import (
-    DeliverableFilterSet,
-    ExpenditureLineFilterSet,
-    PeriodicReportFilterSet,
-    ProjectFilterSet,
-)
-from projects.models import DeliverableFile, ExpenditureLine, FundingProgramme, PeriodicReport, Task
-from projects.selectors import deliverable_list, file_visible, project_list
+from projects.api.views.common import ERRORS
+from projects.api.views.common import parse as _parse
+from projects.filtersets import DeliverableFilterSet
+from projects.models import DeliverableFile
+from projects.selectors import deliverable_list, file_visible
 from projects.services import deliverables as deliverable_services
-from projects.services import periods as period_services
-
-ERRORS = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT, description="{field: [messages]} in the user's language; nothing was written."
-    ),
-    403: OpenApiResponse(
-        OpenApiTypes.OBJECT, description="The user may not do this on this project; nothing was written."
-    ),
-}
-
-
-def _parse(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class FundingProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
-    """EU funding programmes with their code lists: deliverable types, dissemination levels, costs."""
-
-    serializer_class = s.FundingProgrammeSerializer
-    queryset = FundingProgramme.objects.prefetch_related(
-        "deliverable_types", "dissemination_levels", "cost_categories"
-    ).order_by("name")
-    lookup_field = "code"
-
-
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
-    """EU projects the user may read: officials, auditors and administrators all; members of a partner
-    organisation theirs. The detail has the work plan and the reporting periods."""
-
-    filterset_class = ProjectFilterSet
-    lookup_field = "acronym"
-
-    def get_serializer_class(self):
-        return s.ProjectDetailSerializer if self.action == "retrieve" else s.ProjectSerializer
-
-    def get_queryset(self):
-        return (
-            project_list(user=self.request.user)
-            .prefetch_related(
-                "partners__organisation",
-                Prefetch(
-                    "work_packages__tasks",
-                    queryset=Task.objects.prefetch_related("participants").select_related("work_package"),
-                ),
-                "milestones__work_packages",
-                "periods__report",
-            )
-            .order_by("acronym")
-        )
+from projects.services import workplan as workplan_services
 
 
 @extend_schema_view(
+    partial_update=extend_schema(
+        request=i.DeliverableUpdateInputSerializer, responses={200: s.DeliverableDetailSerializer, **ERRORS}
+    ),
     request_review=extend_schema(
         request=s.ReviewRequestInputSerializer, responses={200: s.DeliverableDetailSerializer, **ERRORS}
     ),
@@ -102,12 +51,15 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         request=s.MoveDueInputSerializer, responses={200: s.DeliverableDetailSerializer, **ERRORS}
     ),
 )
-class DeliverableViewSet(viewsets.ReadOnlyModelViewSet):
+class DeliverableViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Deliverables of the user's projects (register filters: project, work package, lead partner, status,
-    due range, overdue) and their life: each action is one transition of projects.services.deliverables."""
+    due range, overdue) and their life: each action is one transition of projects.services.deliverables.
+    PATCH changes title, description, lead, type and dissemination (the coordinator's project manager),
+    the due month only while in preparation. New deliverables: POST /work-packages/{id}/deliverables/."""
 
     filterset_class = DeliverableFilterSet
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
         return s.DeliverableSerializer if self.action == "list" else s.DeliverableDetailSerializer
@@ -127,6 +79,15 @@ class DeliverableViewSet(viewsets.ReadOnlyModelViewSet):
     def _done(self, deliverable):
         instance = self.get_queryset().get(pk=deliverable.pk)
         return Response(self.get_serializer(instance).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        data = _parse(i.DeliverableUpdateInputSerializer, request, partial=True)
+        return self._done(
+            workplan_services.deliverable_update(actor=request.user, deliverable=self.get_object(), **data)
+        )
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
 
     @action(detail=True, methods=["post"], url_path="request-review", filter_backends=[])
     def request_review(self, request, pk=None):
@@ -223,86 +184,3 @@ class DeliverableViewSet(viewsets.ReadOnlyModelViewSet):
             as_attachment=True,
             filename=version_file.original_name,
         )
-
-
-@extend_schema_view(
-    create=extend_schema(
-        request=s.ExpenditureLineInputSerializer, responses={201: s.ExpenditureLineSerializer, **ERRORS}
-    ),
-    destroy=extend_schema(responses={204: None, **ERRORS}),
-)
-class ExpenditureLineViewSet(
-    mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
-):
-    """Actual costs of the partners, per period. `?category_kind=equipment` lists the equipment lines the
-    inventory links devices to. A partner's project manager adds and removes their own while the report
-    is a draft."""
-
-    serializer_class = s.ExpenditureLineSerializer
-    filterset_class = ExpenditureLineFilterSet
-
-    def get_queryset(self):
-        return (
-            ExpenditureLine.objects.filter(report__period__project__in=project_list(user=self.request.user))
-            .select_related("report__period__project", "partner", "category")
-            .order_by("pk")
-        )
-
-    def create(self, request, *args, **kwargs):
-        data = _parse(s.ExpenditureLineInputSerializer, request)
-        line = period_services.expenditure_line_add(actor=request.user, **data)
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=line.pk)).data, status=status.HTTP_201_CREATED
-        )
-
-    def destroy(self, request, *args, **kwargs):
-        period_services.expenditure_line_remove(actor=request.user, line=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema_view(
-    lock=extend_schema(request=None, responses={200: s.PeriodicReportSerializer, **ERRORS}),
-    submit=extend_schema(request=None, responses={200: s.PeriodicReportSerializer, **ERRORS}),
-    accept=extend_schema(request=None, responses={200: s.PeriodicReportSerializer, **ERRORS}),
-    reopen=extend_schema(
-        request=s.ReasonInputSerializer, responses={200: s.PeriodicReportSerializer, **ERRORS}
-    ),
-    late_items=extend_schema(responses={200: s.LateItemSerializer(many=True)}),
-)
-class PeriodicReportViewSet(viewsets.ReadOnlyModelViewSet):
-    """Periodic reports: draft → locked (late items justified) → submitted → accepted, or reopened."""
-
-    serializer_class = s.PeriodicReportSerializer
-    filterset_class = PeriodicReportFilterSet
-
-    def get_queryset(self):
-        return (
-            PeriodicReport.objects.filter(period__project__in=project_list(user=self.request.user))
-            .select_related("period__project")
-            .order_by("period__project__acronym", "period__number")
-        )
-
-    def _done(self, report):
-        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def lock(self, request, pk=None):
-        return self._done(period_services.report_lock(actor=request.user, report=self.get_object()))
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request, pk=None):
-        return self._done(period_services.report_submit(actor=request.user, report=self.get_object()))
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def accept(self, request, pk=None):
-        return self._done(period_services.report_accept(actor=request.user, report=self.get_object()))
-
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def reopen(self, request, pk=None):
-        data = _parse(s.ReasonInputSerializer, request)
-        return self._done(period_services.report_reopen(actor=request.user, report=self.get_object(), **data))
-
-    @action(detail=True, methods=["get"], url_path="late-items", filter_backends=[], pagination_class=None)
-    def late_items(self, request, pk=None):
-        items = period_services.late_items(self.get_object())
-        return Response(s.LateItemSerializer(items, many=True).data)

@@ -1,0 +1,256 @@
+"""Input serializers of the projects API's writes: they parse and type what the services take (ids
+become objects, strings become dates and Decimals) and hold no rule; the services answer with the
+field and the rule that failed. Relations are looked up among all rows: a row of another project is
+refused by the service ("This does not belong to the project"), never silently used."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.models import Organisation
+from projects.api.serializers import AchievementField, PartnerRoleField, ProjectStatusField
+from projects.models import (
+    CostCategory,
+    Deliverable,
+    DeliverableType,
+    DisseminationLevel,
+    FundingProgramme,
+    Milestone,
+    Partner,
+    ReportingPeriod,
+    WorkPackage,
+)
+from projects.models.workplan import PERSON_MONTHS
+
+MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
+MONTH = {"min_value": 1, "max_value": 32767}
+ERROR_ONE_ITEM = _("Name either a late deliverable or a late milestone, not both.")
+
+
+def _text(max_length: int | None = None, **kwargs):
+    return serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=max_length, **kwargs
+    )
+
+
+class _ProjectFieldsInput(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    grant_agreement_number = _text(30)
+    call_topic = _text(200)
+    start_date = serializers.DateField()
+    duration_months = serializers.IntegerField(min_value=1, max_value=32767)
+    status = ProjectStatusField(required=False)
+    total_eligible_cost = serializers.DecimalField(**MONEY, required=False)
+    eu_contribution = serializers.DecimalField(**MONEY, required=False)
+    funding_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    description = _text()
+    website = serializers.URLField(required=False, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="EUProjectCreateInput")
+class ProjectCreateInputSerializer(_ProjectFieldsInput):
+    acronym = serializers.CharField(max_length=40)
+    programme = serializers.SlugRelatedField(slug_field="code", queryset=FundingProgramme.objects.all())
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        help_text="The coordinating organisation (partner 1): one the user manages EU projects for.",
+    )
+    short_name = _text(20, help_text="The coordinator's short name; the organisation's name if empty.")
+
+
+@extend_schema_serializer(component_name="EUProjectUpdateInput")
+class ProjectUpdateInputSerializer(_ProjectFieldsInput):
+    """Every field optional: only those sent change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if hasattr(field, "default"):
+                field.default = serializers.empty
+
+
+class PartnerInputSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    role = PartnerRoleField()
+    short_name = serializers.CharField(max_length=20)
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class PeriodInputSerializer(serializers.Serializer):
+    start_month = serializers.IntegerField(**MONTH)
+    end_month = serializers.IntegerField(**MONTH)
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class BudgetLineInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=CostCategory.objects.all())
+    period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
+    amount = serializers.DecimalField(**MONEY)
+
+
+class BudgetInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Replace only this partner's budget (its project manager may); the whole budget if null.",
+    )
+    lines = BudgetLineInputSerializer(many=True, allow_empty=True)
+    preview = serializers.BooleanField(
+        required=False, default=False, help_text="Only say what the budget would add up to; write nothing."
+    )
+
+
+class BudgetPartnerTotalSerializer(serializers.Serializer):
+    partner = serializers.IntegerField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class BudgetCheckSerializer(serializers.Serializer):
+    total = serializers.DecimalField(**MONEY, help_text="The project's total eligible cost.")
+    planned = serializers.DecimalField(**MONEY, help_text="What the partners' budgets add up to.")
+    difference = serializers.DecimalField(**MONEY, help_text="total - planned: zero when it adds up.")
+    balanced = serializers.BooleanField()
+    by_partner = BudgetPartnerTotalSerializer(many=True)
+    written = serializers.BooleanField()
+
+    @staticmethod
+    def of(check, *, written: bool) -> dict:
+        return {
+            "total": check.total,
+            "planned": check.planned,
+            "difference": check.difference,
+            "balanced": check.balanced,
+            "by_partner": [
+                {"partner": pk, "amount": amount} for pk, amount in sorted(check.by_partner.items())
+            ],
+            "written": written,
+        }
+
+
+class WorkPackageInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    lead = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    start_month = serializers.IntegerField(**MONTH)
+    end_month = serializers.IntegerField(**MONTH)
+    objectives = _text()
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class WorkPackageUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False)
+    lead = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False)
+    start_month = serializers.IntegerField(**MONTH, required=False)
+    end_month = serializers.IntegerField(**MONTH, required=False)
+    objectives = serializers.CharField(required=False, allow_blank=True)
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    leader = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), many=True, required=False, default=list
+    )
+    start_month = serializers.IntegerField(**MONTH)
+    end_month = serializers.IntegerField(**MONTH)
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class PlannedEffortInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    person_months = serializers.DecimalField(**PERSON_MONTHS)
+
+
+class PlannedEffortSerializer(serializers.Serializer):
+    work_package = serializers.CharField(source="work_package.code")
+    partner = serializers.IntegerField(source="partner_id")
+    person_months = serializers.DecimalField(**PERSON_MONTHS)
+
+
+class DeliverableInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    lead = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    type = serializers.PrimaryKeyRelatedField(queryset=DeliverableType.objects.all())
+    dissemination = serializers.PrimaryKeyRelatedField(queryset=DisseminationLevel.objects.all())
+    due_month = serializers.IntegerField(**MONTH)
+    description = _text()
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class DeliverableUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False)
+    lead = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False)
+    type = serializers.PrimaryKeyRelatedField(queryset=DeliverableType.objects.all(), required=False)
+    dissemination = serializers.PrimaryKeyRelatedField(
+        queryset=DisseminationLevel.objects.all(), required=False
+    )
+    due_month = serializers.IntegerField(**MONTH, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class MilestoneInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    due_month = serializers.IntegerField(**MONTH)
+    work_packages = serializers.PrimaryKeyRelatedField(
+        queryset=WorkPackage.objects.all(), many=True, required=False, default=list
+    )
+    means_of_verification = _text()
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class AchievedInputSerializer(serializers.Serializer):
+    achieved_on = serializers.DateField(
+        allow_null=True, help_text="The date the milestone was achieved; null clears it."
+    )
+
+
+class ActualEffortInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    work_package = serializers.PrimaryKeyRelatedField(queryset=WorkPackage.objects.all())
+    person_months = serializers.DecimalField(**PERSON_MONTHS)
+
+
+class ActualEffortSerializer(serializers.Serializer):
+    period = serializers.CharField(source="report.period.code")
+    work_package = serializers.CharField(source="work_package.code")
+    partner = serializers.IntegerField(source="partner_id")
+    person_months = serializers.DecimalField(**PERSON_MONTHS)
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    work_package = serializers.PrimaryKeyRelatedField(queryset=WorkPackage.objects.all())
+    achievement = AchievementField()
+    text = serializers.CharField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    work_package = serializers.CharField(source="work_package.code")
+    achievement = AchievementField()
+    text = serializers.CharField()
+
+
+class LateJustificationInputSerializer(serializers.Serializer):
+    deliverable = serializers.PrimaryKeyRelatedField(
+        queryset=Deliverable.objects.all(), required=False, allow_null=True, default=None
+    )
+    milestone = serializers.PrimaryKeyRelatedField(
+        queryset=Milestone.objects.all(), required=False, allow_null=True, default=None
+    )
+    text = serializers.CharField()
+
+    def validate(self, attrs):
+        if (attrs.get("deliverable") is None) == (attrs.get("milestone") is None):
+            raise serializers.ValidationError({"deliverable": ERROR_ONE_ITEM})
+        return attrs
+
+
+class LateJustificationSerializer(serializers.Serializer):
+    item = serializers.SerializerMethodField()
+    text = serializers.CharField()
+
+    def get_item(self, justification) -> str:
+        return (justification.deliverable or justification.milestone).code
