@@ -6,18 +6,23 @@ the story (idempotent: what exists is left as it is):
 - no taxi recorders: the funding demo's taxi call is still open, so no taxi application is granted
   yet (the registration on the expense report is shown by tests/inventory/test_expense_devices.py);
 - CCTV cameras and licence-plate readers of the technological-control action at sites in Torino
-  and Cuneo; PACTESUR's WP5 equipment linked to the EU project.
+  and Cuneo; PACTESUR's WP5 equipment linked to the EU project;
+- Torino's control room as an analytics source with a fixed demo key (DEMO_ANALYTICS_KEY, printed
+  and used by the README's example command), and a week of its events on Torino's cameras.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
+import msgspec
 from django.db import transaction
+from django.utils import timezone
 
 from funding.choices import AllocationStatus, CommitmentStatus
 from funding.models import Call, Commitment
 from inventory.choices import AssignmentKind, DeviceKind, DeviceStatus, FundingSource
-from inventory.models import CallDeviceRule, Device, DeviceModel, Site
+from inventory.models import AnalyticsSource, CallDeviceRule, Device, DeviceModel, Site
 from inventory.services.deployment import Target, device_deploy, site_create
 from inventory.services.devices import Funding, device_model_get_or_create, device_register, device_transition
 from portal.models import Comune, Organisation
@@ -234,13 +239,66 @@ def seed_pactesur() -> int:
     return created
 
 
+DEMO_ANALYTICS_KEY = "snt_demo0001_Sentinella-demo-analytics-key"
+DEMO_SOURCE = "Centrale operativa Smart City (demo)"
+DEMO_KINDS = [("line_crossing", None), ("crowd_density", 1.5), ("loitering", None), ("heartbeat", None)]
+
+
+def seed_analytics() -> tuple[AnalyticsSource | None, int]:
+    """Torino's control room and a week of events on its cameras (event ids derived from the device,
+    day and number, so seeding again stores nothing twice)."""
+    from inventory.services.ingest import events_ingest
+    from inventory.services.sources import source_create
+
+    owner = Organisation.objects.filter(kind="municipality", comune__istat_code="001272").first()
+    if owner is None:
+        return None, 0
+    source = AnalyticsSource.objects.filter(owner=owner, name=DEMO_SOURCE).first()
+    if source is None:
+        source = source_create(actor=None, owner=owner, name=DEMO_SOURCE, demo_key=DEMO_ANALYTICS_KEY).source
+    cameras = Device.objects.filter(
+        owner=owner, status=DeviceStatus.DEPLOYED, model__kind=DeviceKind.CCTV
+    ).exclude(asset_tag=None)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    events = []
+    for device in cameras.order_by("pk"):
+        for day in range(7, 0, -1):
+            for n, (kind, value) in enumerate(DEMO_KINDS * (1 + (device.pk + day) % 3)):
+                occurred = now - datetime.timedelta(days=day, hours=n * 2)
+                events.append(
+                    {
+                        "event_id": str(
+                            uuid.uuid5(uuid.NAMESPACE_URL, f"demo/{device.asset_tag}/{occurred:%Y%m%d%H}/{n}")
+                        ),
+                        "device": device.asset_tag,
+                        "occurred_at": occurred.isoformat(),
+                        "kind": kind,
+                        "severity": "low",
+                        "value": None if value is None else value + (n % 4) * 0.5,
+                        "zone": device.assignments.filter(ended_on=None).first().site.name,
+                        "confidence": 0.85,
+                    }
+                )
+    stored = 0
+    for start in range(0, len(events), 1000):
+        raws = [msgspec.json.encode(e) for e in events[start : start + 1000]]
+        stored += events_ingest(source=source, raws=raws).counts["accepted"]
+    return source, stored
+
+
 def seed(stdout) -> None:
     with transaction.atomic():
         call = _bodycam_call()
         bodycams = seed_bodycams(call) if call is not None else 0
         cameras = seed_cameras()
         eu = seed_pactesur()
+    source, events = seed_analytics()
     stdout.write(
         f"Inventory: {bodycams} body-cams, {cameras} cameras, {eu} PACTESUR items registered now; "
         f"{Device.objects.count()} devices in all"
     )
+    if source is not None:
+        stdout.write(
+            f"Analytics: source “{source.name}” ({source.owner.name}), {events} events stored now; "
+            f"its demo API key: {DEMO_ANALYTICS_KEY}"
+        )

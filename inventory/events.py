@@ -145,10 +145,11 @@ def decode_event(
     except msgspec.DecodeError as exc:
         errors.add("__all__", ERROR_INVALID, detail=str(exc))
         return None, errors
-    for name in ("device", "zone"):
-        reason = personal_data_error(getattr(event, name))
-        if reason:
-            errors.add(name, reason)
+    # The device reference is checked by ingestion: it must name a registered device of the
+    # source's organisation (an asset tag may look like an old plate), or it is refused and not stored.
+    reason = personal_data_error(event.zone)
+    if reason:
+        errors.add("zone", reason)
     if event.occurred_at > now + datetime.timedelta(seconds=skew_seconds):
         errors.add("occurred_at", ERROR_FUTURE, seconds=skew_seconds)
     elif event.occurred_at < now - datetime.timedelta(days=retention_days):
@@ -178,7 +179,7 @@ def _field_errors(raw: bytes) -> EventErrors:
         except msgspec.ValidationError:
             errors.add(name, message)
             continue
-        if isinstance(value, str) and name in ("device", "zone"):
+        if isinstance(value, str) and name == "zone":
             reason = personal_data_error(value)
             if reason:
                 errors.add(name, reason)

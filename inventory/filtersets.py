@@ -14,7 +14,7 @@ from funding.choices import CallStatus
 from funding.models import Call
 from inventory.choices import AssignmentKind, DeviceKind, DeviceStatus, FundingSource
 from inventory.models import Assignment, Device, DeviceModel, Site
-from inventory.selectors import device_call_filter
+from inventory.selectors import device_call_filter, silent_after
 
 WARRANTY_EXPIRED = "expired"
 WARRANTY_90_DAYS = "90"
@@ -23,6 +23,16 @@ WARRANTY_CHOICES = [
     (WARRANTY_EXPIRED, _("Expired")),
     (WARRANTY_90_DAYS, _("Ending within 90 days")),
     (WARRANTY_YEAR, _("Ending within a year")),
+]
+
+
+OUTPUT_PRODUCING = "producing"
+OUTPUT_SILENT = "silent"
+OUTPUT_NEVER = "never"
+OUTPUT_CHOICES = [
+    (OUTPUT_PRODUCING, _("Deployed and producing output")),
+    (OUTPUT_SILENT, _("Deployed but silent")),
+    (OUTPUT_NEVER, _("Deployed, never reported")),
 ]
 
 
@@ -54,6 +64,10 @@ class DeviceFilterSet(django_filters.FilterSet):
         choices=WARRANTY_CHOICES, method="filter_warranty", label=_("Warranty"), empty_label=_("Any")
     )
 
+    output = django_filters.ChoiceFilter(
+        choices=OUTPUT_CHOICES, method="filter_output", label=_("Analytics output"), empty_label=_("Any")
+    )
+
     class Meta:
         model = Device
         fields = [
@@ -67,6 +81,7 @@ class DeviceFilterSet(django_filters.FilterSet):
             "call",
             "commitment",
             "warranty",
+            "output",
         ]
 
     def filter_q(self, queryset, name, value):
@@ -95,6 +110,15 @@ class DeviceFilterSet(django_filters.FilterSet):
     @extend_schema_field(OpenApiTypes.STR)
     def filter_call(self, queryset, name, value):
         return queryset.filter(device_call_filter(value))
+
+    def filter_output(self, queryset, name, value):
+        deployed = queryset.filter(status=DeviceStatus.DEPLOYED)
+        since = timezone.now() - silent_after()
+        if value == OUTPUT_PRODUCING:
+            return deployed.filter(last_seen_at__gte=since)
+        if value == OUTPUT_SILENT:
+            return deployed.filter(last_seen_at__lt=since)
+        return deployed.filter(last_seen_at__isnull=True)
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()

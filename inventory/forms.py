@@ -184,3 +184,31 @@ class SerialsForm(ServiceForm):
             "serials": self.cleaned_data["serials"].splitlines(),
             "warranty_end": self.cleaned_data["warranty_end"],
         }
+
+
+class SourceForm(ServiceForm):
+    owner = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Owner"))
+    name = forms.CharField(max_length=120, label=_("Name"))
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Description")
+    )
+    ip_allowlist = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Allowed addresses"),
+        help_text=_("One IP address or network (CIDR) per line; empty: any address."),
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class RotateKeyForm(ServiceForm):
+    overlap_hours = forms.IntegerField(
+        min_value=0,
+        max_value=24 * 30,
+        initial=24,
+        label=_("Hours the current keys keep working"),
+        help_text=_("So that the source can switch to the new key without losing events; 0 stops them now."),
+    )

@@ -113,6 +113,7 @@ def funded_rows(*, user, params):
             r.declared,
             r.registered,
             r.deployed,
+            r.producing,
             r.faulty,
             r.decommissioned,
             r.out_of_warranty,
@@ -130,8 +131,8 @@ register(
         key="inventory.funded_vs_deployed",
         title=_("Funded and deployed devices, per call"),
         description=_(
-            "Per beneficiary of a call: granted, liquidated, devices declared, registered, deployed, faulty "
-            "or decommissioned, cost per device and the flags."
+            "Per beneficiary of a call: granted, liquidated, devices declared, registered, deployed, "
+            "producing analytics output, faulty or decommissioned, cost per device and the flags."
         ),
         capability=READ_INVENTORY,
         form_class=CallForm,
@@ -143,6 +144,7 @@ register(
             Column("declared", _("Declared"), ColumnType.INT, total=True),
             Column("registered", _("Registered"), ColumnType.INT, total=True),
             Column("deployed", _("Deployed"), ColumnType.INT, total=True),
+            Column("producing", _("Producing output"), ColumnType.INT, total=True),
             Column("faulty", _("Faulty"), ColumnType.INT, total=True),
             Column("decommissioned", _("Decommissioned"), ColumnType.INT, total=True),
             Column("out_of_warranty", _("Beyond warranty"), ColumnType.INT, total=True),

@@ -113,6 +113,7 @@ class GrantFigures:
     out_of_warranty: int
     silent: int
     cost: Decimal  # what the registered devices cost, VAT included
+    producing: int = 0  # deployed and heard from an analytics source lately
     flags: list[str] = field(default_factory=list)
 
     @property
@@ -171,6 +172,10 @@ def funded_vs_deployed(*, user, call: Call, today: datetime.date | None = None) 
                     status=DeviceStatus.DEPLOYED, last_seen_at__isnull=False, last_seen_at__lt=seen_since
                 ),
             ),
+            producing=Count(
+                "commitment",
+                filter=Q(status=DeviceStatus.DEPLOYED, last_seen_at__gte=seen_since),
+            ),
             cost_net=Sum("cost_net"),
             cost_vat=Sum("cost_vat"),
         )
@@ -193,6 +198,7 @@ def funded_vs_deployed(*, user, call: Call, today: datetime.date | None = None) 
             decommissioned=c.get("decommissioned", 0),
             out_of_warranty=c.get("out_of_warranty", 0),
             silent=c.get("silent", 0),
+            producing=c.get("producing", 0),
             cost=_money(c.get("cost_net")) + _money(c.get("cost_vat")),
         )
         figures.flags = grant_flags(figures, today=today)
@@ -218,7 +224,16 @@ def grant_flags(figures: GrantFigures, *, today: datetime.date) -> list[str]:
 
 def funded_totals(rows: list[GrantFigures]) -> dict:
     keys = ("granted", "liquidated", "cost")
-    counts = ("declared", "registered", "deployed", "faulty", "decommissioned", "out_of_warranty", "silent")
+    counts = (
+        "declared",
+        "registered",
+        "deployed",
+        "producing",
+        "faulty",
+        "decommissioned",
+        "out_of_warranty",
+        "silent",
+    )
     totals = {k: sum((getattr(r, k) for r in rows), Decimal("0.00")) for k in keys}
     totals.update({k: sum(getattr(r, k) for r in rows) for k in counts})
     totals["cost_per_device"] = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import dashboards, devices, expenses, tools
+from inventory.views import analytics, dashboards, devices, expenses, tools
 
 app_name = "inventory"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("expense-reports/<int:pk>/devices/", expenses.ExpenseDevicesView.as_view(), name="expense_devices"),
     path("map/", dashboards.MapView.as_view(), name="map"),
     path("funded/", dashboards.FundedVsDeployedView.as_view(), name="funded"),
+    path("analytics/", analytics.AnalyticsView.as_view(), name="analytics"),
+    path("analytics/sources/", analytics.SourceListView.as_view(), name="source_list"),
+    path("analytics/sources/<int:pk>/", analytics.SourceDetailView.as_view(), name="source_detail"),
 ]

@@ -275,6 +275,7 @@ class GrantFiguresSerializer(serializers.Serializer):
     decommissioned = serializers.IntegerField()
     out_of_warranty = serializers.IntegerField()
     silent = serializers.IntegerField(help_text="Deployed, and not heard from analytics for too long.")
+    producing = serializers.IntegerField(help_text="Deployed, and heard from an analytics source lately.")
     cost = serializers.DecimalField(**MONEY, help_text="What the registered devices cost, VAT included.")
     cost_per_device = serializers.DecimalField(**MONEY, allow_null=True)
     liquidated_per_device = serializers.DecimalField(**MONEY, allow_null=True)

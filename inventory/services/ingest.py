@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, Q, Value, When
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory import conf
 from inventory.choices import DeviceStatus
-from inventory.events import ERROR_INVALID, Event, EventErrors, decode_event
-from inventory.models import AnalyticsEvent, AnalyticsSource, Device, DeviceDailyStat
+from inventory.events import ERROR_INVALID, Event, EventErrors, decode_event, personal_data_error
+from inventory.models import AnalyticsSource
+from inventory.services import event_store
 from inventory.services.partitions import ensure_months_for
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -114,13 +114,7 @@ def events_ingest(
         else:
             ready.append((index, event, devices[event.device][0]))
 
-    known = set()
-    if ready:
-        known = set(
-            AnalyticsEvent.objects.filter(
-                source=source, event_id__in=[item[1].event_id for item in ready]
-            ).values_list("event_id", flat=True)
-        )
+    known = event_store.known_event_ids(source.pk, [item[1].event_id for item in ready]) if ready else set()
     fresh = [item for item in ready if item[1].event_id not in known]
     inserted: set[uuid.UUID] = set()
     if fresh:
@@ -144,10 +138,7 @@ def _resolve_devices(source: AnalyticsSource, refs: set[str]) -> dict[str, tuple
     if not refs:
         return {}
     by_tag, by_serial = {}, defaultdict(list)
-    rows = Device.objects.filter(owner_id=source.owner_id).filter(
-        Q(asset_tag__in=refs) | Q(serial_number__in=refs)
-    )
-    for pk, tag, serial, status in rows.values_list("pk", "asset_tag", "serial_number", "status"):
+    for pk, tag, serial, status in event_store.devices_matching(source.owner_id, sorted(refs)):
         if tag in refs:
             by_tag[tag] = (pk, status)
         if serial in refs:
@@ -163,7 +154,8 @@ def _resolve_devices(source: AnalyticsSource, refs: set[str]) -> dict[str, tuple
 
 def _device_error(source: AnalyticsSource, ref: str, devices: dict) -> str | None:
     if ref not in devices:
-        return str(ERROR_UNKNOWN_DEVICE) % {"owner": source.owner.name}
+        reason = personal_data_error(ref)  # a plate or a person's id is named as such, never stored
+        return str(reason) if reason else str(ERROR_UNKNOWN_DEVICE) % {"owner": source.owner.name}
     found = devices[ref]
     if found is None:
         return str(ERROR_AMBIGUOUS_DEVICE) % {"owner": source.owner.name}
@@ -172,114 +164,55 @@ def _device_error(source: AnalyticsSource, ref: str, devices: dict) -> str | Non
     return None
 
 
-def _prep(field_name: str):
-    db_field = AnalyticsEvent._meta.get_field(field_name)
-    return lambda value: db_field.get_db_prep_value(value, connection, prepared=False)
-
-
 def _store(source, fresh, now) -> tuple[set[uuid.UUID], dict[int, str]]:
     """Insert the events in one transaction; (event ids stored, {index: reason} of devices that
     stopped being deployed meanwhile)."""
-    prep_uuid, prep_time = _prep("event_id"), _prep("occurred_at")
-    received = prep_time(now)
     refused: dict[int, str] = {}
     with transaction.atomic():
-        ids = sorted({device_id for _, _, device_id in fresh})
-        locked = {
-            pk: (status, seen)
-            for pk, status, seen in Device.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", "status", "last_seen_at")
-        }
-        rows, params = [], []
+        locked = event_store.lock_devices(list({device_id for _, _, device_id in fresh}))
+        rows = []
         for index, event, device_id in fresh:
-            if locked[device_id][0] != DeviceStatus.DEPLOYED:
-                refused[index] = str(ERROR_NOT_DEPLOYED) % {
-                    "status": DeviceStatus(locked[device_id][0]).label
-                }
+            status = locked[device_id][0]
+            if status != DeviceStatus.DEPLOYED:
+                refused[index] = str(ERROR_NOT_DEPLOYED) % {"status": DeviceStatus(status).label}
                 continue
-            rows.append((event, device_id))
-            params += [
-                source.pk,
-                prep_uuid(event.event_id),
-                device_id,
-                prep_time(event.occurred_at),
-                received,
-                event.kind.value,
-                event.severity.value,
-                event.value,
-                event.zone,
-                event.confidence,
-            ]
+            rows.append(
+                (
+                    event.event_id,
+                    device_id,
+                    event.occurred_at,
+                    event.kind.value,
+                    event.severity.value,
+                    event.value,
+                    event.zone,
+                    event.confidence,
+                )
+            )
         if not rows:
             return set(), refused
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO inventory_analyticsevent (source_id, event_id, device_id, occurred_at, "  # noqa: S608
-                "received_at, kind, severity, value, zone, confidence) VALUES "
-                + ",".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-                + " ON CONFLICT (source_id, event_id, occurred_at) DO NOTHING RETURNING event_id",
-                params,
-            )
-            inserted = {
-                value if isinstance(value, uuid.UUID) else uuid.UUID(value) for (value,) in cursor.fetchall()
-            }
-        stored = [(event, device_id) for event, device_id in rows if event.event_id in inserted]
-        _add_to_daily_figures(stored)
-        _move_last_seen(stored, {pk: seen for pk, (_, seen) in locked.items()})
+        inserted = event_store.insert_events(source.pk, now, rows)
+        stored = [row for row in rows if row[0] in inserted]
+        if stored:
+            event_store.add_daily(_daily_figures(stored))
+            latest: dict[int, datetime.datetime] = {}
+            for row in stored:
+                if row[1] not in latest or row[2] > latest[row[1]]:
+                    latest[row[1]] = row[2]
+            later = {pk: at for pk, at in latest.items() if locked[pk][1] is None or locked[pk][1] < at}
+            if later:
+                event_store.move_last_seen(later)
     return inserted, refused
 
 
-def _add_to_daily_figures(stored: list[tuple[Event, int]]) -> None:
+def _daily_figures(stored: list[tuple]) -> list[tuple]:
+    """(device, kind, day in the portal's time zone, count, value count, value sum, value max)."""
     zone = ZoneInfo(settings.TIME_ZONE)
     figures: dict[tuple, list] = {}
-    for event, device_id in stored:
-        key = (device_id, event.kind.value, event.occurred_at.astimezone(zone).date())
-        figure = figures.setdefault(key, [0, 0, 0.0, None])
+    for _event_id, device_id, occurred, kind, _severity, value, _zone, _confidence in stored:
+        figure = figures.setdefault((device_id, kind, occurred.astimezone(zone).date()), [0, 0, 0.0, None])
         figure[0] += 1
-        if event.value is not None:
+        if value is not None:
             figure[1] += 1
-            figure[2] += event.value
-            figure[3] = event.value if figure[3] is None else max(figure[3], event.value)
-    if not figures:
-        return
-    prep_day = DeviceDailyStat._meta.get_field("day")
-    params = []
-    for (device_id, kind, day), (count, value_count, value_sum, value_max) in sorted(figures.items()):
-        params += [
-            device_id,
-            kind,
-            prep_day.get_db_prep_value(day, connection),
-            count,
-            value_count,
-            value_sum,
-            value_max,
-        ]
-    t = "inventory_devicedailystat"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {t} (device_id, kind, day, count, value_count, value_sum, value_max) VALUES "  # noqa: S608
-            + ",".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(figures))
-            + f" ON CONFLICT (device_id, kind, day) DO UPDATE SET count = {t}.count + excluded.count, "
-            f"value_count = {t}.value_count + excluded.value_count, "
-            f"value_sum = {t}.value_sum + excluded.value_sum, "
-            f"value_max = CASE WHEN excluded.value_max IS NULL THEN {t}.value_max "
-            f"WHEN {t}.value_max IS NULL OR excluded.value_max > {t}.value_max THEN excluded.value_max "
-            f"ELSE {t}.value_max END",
-            params,
-        )
-
-
-def _move_last_seen(stored: list[tuple[Event, int]], current: dict) -> None:
-    latest: dict[int, datetime.datetime] = {}
-    for event, device_id in stored:
-        if device_id not in latest or event.occurred_at > latest[device_id]:
-            latest[device_id] = event.occurred_at
-    newer = {pk: at for pk, at in latest.items() if current.get(pk) is None or current[pk] < at}
-    if newer:
-        Device.objects.filter(pk__in=newer).update(
-            last_seen_at=Case(
-                *[When(pk=pk, then=Value(at)) for pk, at in newer.items()], output_field=DateTimeField()
-            )
-        )
+            figure[2] += value
+            figure[3] = value if figure[3] is None else max(figure[3], value)
+    return [(*key, *figure) for key, figure in sorted(figures.items())]

@@ -45,9 +45,9 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _new_key(source: AnalyticsSource, *, secret: str | None = None) -> tuple[str, SourceKey]:
-    prefix = secrets.token_hex(4)
-    key = f"{KEY_PREFIX}_{prefix}_{secret or secrets.token_urlsafe(32)}"
+def _new_key(source: AnalyticsSource, *, key: str | None = None) -> tuple[str, SourceKey]:
+    prefix = key.split("_", 2)[1] if key else secrets.token_hex(4)
+    key = key or f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     record = SourceKey.objects.create(source=source, prefix=prefix, digest=_digest(key))
     return key, record
 
@@ -74,9 +74,9 @@ def source_create(
     name: str,
     description: str = "",
     ip_allowlist: str = "",
-    secret: str | None = None,
+    demo_key: str | None = None,
 ) -> IssuedKey:
-    """`secret` fixes the key's secret part (demo data only, so that the README's command works)."""
+    """`demo_key` fixes the key (demo data only, so that the README's example command works)."""
     require_owner(actor, owner.pk)
     name = clean_text(name, 120)
     if not name:
@@ -92,7 +92,7 @@ def source_create(
             raise field_error(
                 "name", ERROR_NAME_TAKEN, code="duplicate", owner=owner.name, name=name
             ) from exc
-        key, record = _new_key(source, secret=secret)
+        key, record = _new_key(source, key=demo_key)
         audit_record_many(
             [
                 AuditEntry(

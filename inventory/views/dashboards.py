@@ -79,6 +79,7 @@ class FundedVsDeployedView(InventoryView):
                 str(row.declared),
                 str(row.registered),
                 str(row.deployed),
+                str(row.producing),
                 str(row.faulty),
                 str(row.decommissioned),
                 format_money(row.cost_per_device) if row.cost_per_device else "—",
@@ -87,7 +88,10 @@ class FundedVsDeployedView(InventoryView):
         totals_cells = [
             format_money(totals["granted"]),
             format_money(totals["liquidated"]),
-            *(str(totals[k]) for k in ("declared", "registered", "deployed", "faulty", "decommissioned")),
+            *(
+                str(totals[k])
+                for k in ("declared", "registered", "deployed", "producing", "faulty", "decommissioned")
+            ),
             format_money(totals["cost_per_device"]) if totals["cost_per_device"] else "—",
         ]
         return {

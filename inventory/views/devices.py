@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from funding.models import Commitment
+from inventory import conf
+from inventory.analytics_selectors import daily_table, latest_events, scope_filter
 from inventory.choices import ASSIGNMENT_KINDS, DeviceStatus
 from inventory.filtersets import DeviceFilterSet
 from inventory.forms import DeployForm, DeviceRegisterForm, SiteForm, TransitionForm
@@ -84,9 +86,13 @@ class DeviceDetailView(InventoryView):
         assignments = list(device_assignments(user=user, device=device).order_by("started_on", "pk"))
         manages = can_manage_inventory_of(user, device.owner_id) and not device.is_final
         kinds = ASSIGNMENT_KINDS[device.model.kind]
+        scope = scope_filter(device=device)
         return {
             **super().get_context_data(**kwargs),
             "device": device,
+            "table": daily_table(user=user, scope=scope),
+            "latest": list(latest_events(user=user, scope=scope, limit=10)),
+            "retention_days": conf.get("ANALYTICS_RETENTION_DAYS"),
             "current": next((a for a in assignments if a.ended_on is None), None),
             "timeline": timeline(history, assignments),
             "manages": manages,

@@ -192,3 +192,8 @@ def test_old_events_are_kept_on_their_day(client, camera, issued):
     when = timezone.now() - datetime.timedelta(days=3)
     post(client, issued.key, [event(occurred_at=when.isoformat())])
     assert DeviceDailyStat.objects.get().day == timezone.localtime(when).date()
+
+
+def test_a_plate_as_device_reference_is_refused_and_named(client, camera, issued):
+    response = post(client, issued.key, [event("AB123CD")])
+    assert "targa" in response.json()["results"][0]["errors"]["device"][0]

@@ -56,7 +56,7 @@ def test_funded_vs_deployed_and_history_for_an_auditor(client, data):
     client.force_login(make_user(Role.AUDITOR, OrganisationFactory(kind=OrganisationKind.REGION)))
     funded = rows_of(export(client, "inventory.funded_vs_deployed", "xlsx", call=data["call"].code))
     (torino,) = [r for r in funded if r and r[0] == "Comune di Torino"]
-    assert list(torino[5:9]) == [3, 1, 1, 0]  # registered, deployed, faulty, decommissioned
+    assert list(torino[5:10]) == [3, 1, 0, 1, 0]  # registered, deployed, producing, faulty, decommissioned
     history = export(client, "inventory.device_history", "pdf", device=data["devices"][1].pk)
     assert history.status_code == 200
     assert body(history).startswith(b"%PDF")
