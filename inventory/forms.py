@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Commitment
-from inventory.choices import AssignmentKind, DeviceStatus, FundingSource
+from inventory.choices import AssignmentKind, DeviceStatus, EventKind, FundingSource
 from inventory.lifecycle import allowed_targets
 from inventory.models import DeviceModel, Site
 from inventory.services.deployment import Target
@@ -212,3 +212,19 @@ class RotateKeyForm(ServiceForm):
         label=_("Hours the current keys keep working"),
         help_text=_("So that the source can switch to the new key without losing events; 0 stops them now."),
     )
+
+
+class RuleForm(ServiceForm):
+    name = forms.CharField(max_length=120, label=_("Name"))
+    kind = forms.ChoiceField(choices=EventKind.choices, label=_("Kind of event"))
+    threshold = forms.FloatField(
+        required=False, label=_("Value above"), help_text=_("E.g. a crowd density above 4 people per m².")
+    )
+    min_count = forms.IntegerField(
+        required=False, min_value=1, label=_("Or more than N events within an hour")
+    )
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, label=_("Only at the site"))
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites

@@ -144,3 +144,62 @@ class DeviceDailyStat(models.Model):
     @property
     def value_mean(self) -> float | None:
         return self.value_sum / self.value_count if self.value_count else None
+
+
+class AnalyticsRule(TimeStampedModel):
+    """A threshold on a source's events, optionally at one site: a value above `threshold` (crowd
+    density above X), or more than `min_count` events of the kind within an hour. Each episode (the
+    condition holding, with no gap of an hour) notifies the owner's inventory managers once."""
+
+    source = models.ForeignKey(AnalyticsSource, on_delete=models.CASCADE, related_name="rules")
+    site = models.ForeignKey(
+        "inventory.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    threshold = models.FloatField(_("value above"), null=True, blank=True)
+    min_count = models.PositiveIntegerField(_("more than N events in an hour"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["source", "name"]
+        verbose_name = _("threshold rule")
+        verbose_name_plural = _("threshold rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(threshold__isnull=False) & Q(min_count__isnull=True))
+                | (Q(threshold__isnull=True) & Q(min_count__isnull=False)),
+                name="%(app_label)s_%(class)s_one_condition",
+                violation_error_message=_("A rule has either a value threshold or a number of events."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnalyticsEpisode(models.Model):
+    """A rule's condition holding: opened by the first event that meets it, extended by each next one
+    within an hour, notified once."""
+
+    rule = models.ForeignKey(AnalyticsRule, on_delete=models.CASCADE, related_name="episodes")
+    started_at = models.DateTimeField(_("started at"))
+    last_at = models.DateTimeField(_("last event at"))
+    events = models.PositiveIntegerField(_("events"), default=1)
+    peak = models.FloatField(_("peak value"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule", "-started_at"]
+        verbose_name = _("episode")
+        verbose_name_plural = _("episodes")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "started_at"], name="%(app_label)s_%(class)s_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.started_at:%Y-%m-%d %H:%M}"

@@ -120,6 +120,8 @@ def events_ingest(
     if fresh:
         ensure_months_for(item[1].occurred_at for item in fresh)
         inserted, refused = _store(source, fresh, now)
+        if inserted:
+            _queue_rules(source, [item[1].occurred_at for item in fresh if item[1].event_id in inserted])
         for index, reason in refused.items():
             results[index] = _rejected(index, {"device": [reason]})
     for index, event, _device in ready:
@@ -202,6 +204,16 @@ def _store(source, fresh, now) -> tuple[set[uuid.UUID], dict[int, str]]:
             if later:
                 event_store.move_last_seen(later)
     return inserted, refused
+
+
+def _queue_rules(source: AnalyticsSource, moments: list[datetime.datetime]) -> None:
+    """The source's threshold rules look at the new events once they are committed."""
+    from inventory.models import AnalyticsRule
+    from inventory.tasks import analytics_rules
+    from portal.jobs import enqueue
+
+    if moments and AnalyticsRule.objects.filter(source=source, is_active=True).exists():
+        enqueue(analytics_rules, source.pk, min(moments).isoformat(), max(moments).isoformat())
 
 
 def _daily_figures(stored: list[tuple]) -> list[tuple]:

@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 
 from inventory import conf
 from inventory.analytics_selectors import daily_table, latest_events, scope_filter, source_list
-from inventory.forms import RotateKeyForm, SourceForm
+from inventory.forms import RotateKeyForm, RuleForm, SourceForm
+from inventory.models import AnalyticsEpisode, Site
 from inventory.selectors import site_list
-from inventory.services import sources
+from inventory.services import rules, sources
 from inventory.views.devices import InventoryView, managed_organisations
 from portal.models import Comune
 from portal.permissions import can_manage_any_inventory, can_manage_inventory_of
@@ -97,18 +98,27 @@ class SourceDetailView(InventoryView):
     template_name = "inventory/source_detail.html"
     http_method_names = ["get", "post", "head", "options"]
 
+    @staticmethod
+    def sites(source):
+        return Site.objects.filter(owner_id=source.owner_id).order_by("name")
+
     def get_source(self):
         return get_object_or_404(source_list(user=self.request.user), pk=self.kwargs["pk"])
 
-    def get_context_data(self, source=None, form=None, **kwargs):
+    def get_context_data(self, source=None, form=None, rule_form=None, **kwargs):
         source = source or self.get_source()
         manages = can_manage_inventory_of(self.request.user, source.owner_id) and source.is_active
         return {
             **super().get_context_data(**kwargs),
             "source": source,
             "keys": source.keys.order_by("-created_at"),
+            "rules": source.rules.select_related("site").order_by("name"),
+            "episodes": AnalyticsEpisode.objects.filter(rule__source=source)
+            .select_related("rule")
+            .order_by("-started_at")[:20],
             "manages": manages,
             "rotate_form": form or (RotateKeyForm() if manages else None),
+            "rule_form": rule_form or (RuleForm(sites=self.sites(source)) if manages else None),
             "retention_days": conf.get("ANALYTICS_RETENTION_DAYS"),
         }
 
@@ -124,6 +134,18 @@ class SourceDetailView(InventoryView):
             else:
                 messages.success(request, _("The source is revoked: its keys no longer work."))
             return redirect("inventory:source_detail", pk=source.pk)
+        if request.POST.get("action") == "rule":
+            rule_form = RuleForm(request.POST, sites=self.sites(source))
+            if rule_form.is_valid():
+                try:
+                    rules.rule_create(actor=request.user, source=source, **rule_form.cleaned_data)
+                except ValidationError as exc:
+                    rule_form.apply_errors(exc)
+                else:
+                    messages.success(request, _("The rule is recorded."))
+                    return redirect("inventory:source_detail", pk=source.pk)
+            context = self.get_context_data(source=source, rule_form=rule_form)
+            return self.render_to_response(context, status=400)
         form = RotateKeyForm(request.POST)
         if form.is_valid():
             try:
