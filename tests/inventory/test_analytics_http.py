@@ -25,12 +25,9 @@ def server(tmp_path):
     env.pop("CACHE_URL", None)
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the process
+    args = ["gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", "2", "portal.wsgi"]
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", "2"]
-        + ["portal.wsgi"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [sys.executable, "-m", *args], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}")

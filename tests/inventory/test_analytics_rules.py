@@ -34,7 +34,7 @@ def world(comuni):
 
 
 def test_crowd_density_above_a_threshold_notifies_once_per_episode(client, world):
-    camera, issued, manager = world
+    _camera, issued, manager = world
     rule_create(
         actor=manager, source=issued.source, name="Folla in piazza", kind="crowd_density", threshold=4.0
     )
@@ -54,7 +54,7 @@ def test_crowd_density_above_a_threshold_notifies_once_per_episode(client, world
 
 
 def test_more_than_n_events_within_an_hour(client, world):
-    camera, issued, manager = world
+    _camera, issued, manager = world
     rule_create(actor=manager, source=issued.source, name="Intrusioni", kind="intrusion", min_count=3)
     post(client, issued.key, [event(kind="intrusion", minutes_ago=m) for m in (50, 40, 30)])
     assert not AnalyticsEpisode.objects.exists()  # three is not more than three
@@ -67,7 +67,7 @@ def test_more_than_n_events_within_an_hour(client, world):
 
 
 def test_a_site_rule_looks_only_at_that_site(client, world):
-    camera, issued, manager = world
+    _camera, issued, manager = world
     other_site = make_site(camera.owner, name="Altro sito")
     rule_create(
         actor=manager,
@@ -82,7 +82,7 @@ def test_a_site_rule_looks_only_at_that_site(client, world):
 
 
 def test_a_rule_needs_one_condition_and_its_owner(world):
-    camera, issued, manager = world
+    _camera, issued, manager = world
     with pytest.raises(ValidationError) as caught:
         rule_create(
             actor=manager, source=issued.source, name="X", kind="crowd_density", threshold=1, min_count=2
@@ -100,7 +100,7 @@ def test_a_rule_needs_one_condition_and_its_owner(world):
 
 
 def test_the_source_page_adds_a_rule_and_lists_episodes(client, world):
-    camera, issued, manager = world
+    _camera, issued, manager = world
     client.force_login(manager)
     url = reverse("inventory:source_detail", args=[issued.source.pk])
     response = client.post(
