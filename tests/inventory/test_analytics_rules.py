@@ -67,7 +67,7 @@ def test_more_than_n_events_within_an_hour(client, world):
 
 
 def test_a_site_rule_looks_only_at_that_site(client, world):
-    _camera, issued, manager = world
+    camera, issued, manager = world
     other_site = make_site(camera.owner, name="Altro sito")
     rule_create(
         actor=manager,
