@@ -138,3 +138,36 @@ def test_the_home_page_shows_the_work_queue(manager):
     html = manager.get(reverse("home")).content.decode()
     assert "Dispositivi guasti" in html
     assert "BC-HOME" in html or str(device) in html
+
+
+def test_the_funded_page_flags_warranty_silence_and_counts_output(manager):
+    from django.utils import timezone
+
+    from inventory.models import Device
+
+    call = make_device_call()
+    grant = make_grant(call, municipality(), "10000.00")
+    devices = [
+        register(
+            commitment=grant,
+            serial=f"CAM-{n}",
+            kind=DeviceKind.BODYCAM,
+            warranty_end=datetime.date(2030, 1, 1),
+        )
+        for n in range(3)
+    ]
+    for device in devices:
+        device_deploy(actor=None, device=device, target=officer(number=f"PL-{device.pk:04d}"))
+    now = timezone.now()
+    Device.objects.filter(pk=devices[0].pk).update(
+        last_seen_at=now - datetime.timedelta(hours=1)
+    )  # producing
+    Device.objects.filter(pk=devices[1].pk).update(last_seen_at=now - datetime.timedelta(days=5))  # silent
+    Device.objects.filter(pk=devices[2].pk).update(warranty_end=datetime.date(2022, 1, 1))  # beyond warranty
+    response = manager.get(reverse("inventory:funded"), {"call": call.code})
+    (row,) = response.context["rows"]
+    assert (row.deployed, row.producing, row.silent, row.out_of_warranty) == (3, 1, 1, 1)
+    assert row.flags == ["out_of_warranty", "silent"]
+    html = response.content.decode()
+    assert "Installati ma silenziosi" in html or "silenzios" in html
+    assert "Con dati in uscita" in html
