@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from inventory.api.analytics import AnalyticsEventsView
+from inventory.api.sources import SourceViewSet
 from inventory.api.views import (
     AssignmentViewSet,
     DeviceModelViewSet,
@@ -18,6 +19,7 @@ router.register("device-models", DeviceModelViewSet, basename="device-model")
 router.register("devices", DeviceViewSet, basename="device")
 router.register("sites", SiteViewSet, basename="site")
 router.register("deployments", AssignmentViewSet, basename="deployment")
+router.register("analytics/sources", SourceViewSet, basename="analytics-source")
 
 urlpatterns: list = [
     path("analytics/events/", AnalyticsEventsView.as_view(), name="analytics-events"),
