@@ -45,10 +45,10 @@ def weight_description(allocation: Allocation) -> str:
     call = allocation.call
     method = allocation.method
     if method == AllocationMethod.POPULATION:
-        reference = (allocation.inputs or {}).get("reference_date") or call.reference_date
+        reference = allocation.inputs_summary.get("reference_date") or call.reference_date
         return gettext("resident population on %(date)s") % {"date": _date(reference)}
     if method == AllocationMethod.DECLARED_WEIGHT:
-        params = (allocation.inputs or {}).get("params") or {}
+        params = allocation.inputs_summary.get("params") or {}
         return call.weight_label or params.get("weight_label") or gettext("declared weight")
     if method == AllocationMethod.PERCENTAGE_CAPPED:
         if call.eligible_basis == EligibleBasis.NET:
@@ -238,7 +238,7 @@ def ranking_subtitle(params: dict[str, Any]) -> list[str]:
     allocation = _ranking_of(params)
     if allocation is None:
         return [gettext("No allocation of this call has been computed yet.")]
-    criterion = ((allocation.inputs or {}).get("params") or {}).get("ranking", "")
+    criterion = (allocation.inputs_summary.get("params") or {}).get("ranking", "")
     lines = _allocation_lines(allocation)
     if criterion:
         lines.insert(3, gettext("Ranking by: %(criterion)s") % {"criterion": ranking_criterion(criterion)})

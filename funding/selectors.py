@@ -42,6 +42,7 @@ from funding.models import (
     RequiredDocument,
     Reservation,
 )
+from funding.models.allocation import InputsSummary
 from funding.services.applications import ALL_FORM_FIELDS, field_label, missing_documents, missing_fields
 from funding.services.calls import PUBLIC_STATUSES, call_is_open, local_time
 from portal.choices import Role
@@ -532,9 +533,13 @@ def allocation_list(*, user) -> QuerySet[Allocation]:
     """Officials, auditors and administrators see every allocation; nobody else does."""
     if not _is_reader(user):
         return Allocation.objects.none()
-    return Allocation.objects.select_related(
-        "call", "call__reservation", "computed_by", "adopted_by"
-    ).annotate(row_count=Count("rows"))
+    # The stored inputs hold every candidate's weight (168 KB for the 1,181 comuni): pages read
+    # only their summary, computed in SQL (Allocation.inputs_summary).
+    return (
+        Allocation.objects.select_related("call", "call__reservation", "computed_by", "adopted_by")
+        .defer("inputs")
+        .annotate(row_count=Count("rows"), _inputs_summary=InputsSummary())
+    )
 
 
 def allocation_documents(*, user) -> QuerySet[Allocation]:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +22,8 @@ from funding.transparency import (
     grants_to_publish,
     publication_summary,
     published_years,
+    transparency_queryset,
+    transparency_row,
     transparency_rows,
 )
 from portal.formatting import format_money
@@ -62,27 +64,36 @@ def transparency_list(request):
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
         return _download(filters, fmt)
-    rows = transparency_rows(filters=filters)
     if fmt == "json":
-        data = {"year": filters.year, "grants": list(rows)}
-        return HttpResponse(
-            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
-    page = Paginator(list(rows), 50).get_page(request.GET.get("page"))
+        return _json_download(filters)
+    page = Paginator(transparency_queryset(filters=filters), 50).get_page(request.GET.get("page"))
+    rows = [transparency_row(commitment) for commitment in page.object_list]
     return render(
         request,
         "funding/transparency/list.html",
         {
             "page": page,
+            "rows": rows,
             "filters": filters,
             "years": published_years() or [filters.year],
             "methods": AllocationMethod.choices,
             "columns": COLUMNS,
-            "total": sum((r["amount"] for r in page.object_list), 0),
+            "total": sum((r["amount"] for r in rows), 0),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _json_download(filters: TransparencyFilters) -> StreamingHttpResponse:
+    """{"year": ..., "grants": [...]} written grant by grant: memory stays flat however many."""
+
+    def chunks():
+        yield json.dumps({"year": filters.year})[:-1] + ', "grants": ['
+        for n, row in enumerate(transparency_rows(filters=filters)):
+            yield ("," if n else "") + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+        yield "]}"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
 
 
 @require_http_methods(["GET", "POST"])

@@ -183,8 +183,7 @@ class AllocationDetailSerializer(AllocationSerializer):
     @extend_schema_field(serializers.DictField())
     def get_inputs(self, allocation) -> dict:
         """Method, parameters, reference date and total; the candidates are the rows."""
-        inputs = allocation.inputs or {}
-        return {key: value for key, value in inputs.items() if key != "candidates"}
+        return allocation.inputs_summary
 
     @extend_schema_field(AllocationTotalsSerializer)
     def get_totals(self, allocation) -> dict:

@@ -106,6 +106,33 @@ class Allocation(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.call} · {_('round')} {self.round} · {self.get_status_display()}"
 
+    @property
+    def inputs_summary(self) -> dict:
+        """The inputs without the candidates (method, parameters, reference date, total): what the
+        pages show. Selectors annotate it in SQL (InputsSummary) so the candidates' weights, 168 KB
+        for the 1,181 comuni, are neither sent nor decoded."""
+        annotated = self.__dict__.get("_inputs_summary", models.NOT_PROVIDED)
+        if annotated is not models.NOT_PROVIDED:
+            return annotated or {}
+        return {key: value for key, value in (self.inputs or {}).items() if key != "candidates"}
+
+
+class InputsSummary(models.Func):
+    """`inputs` without its "candidates" key, computed by the database."""
+
+    output_field = models.JSONField()
+
+    def __init__(self, field: str = "inputs", **extra):
+        super().__init__(models.F(field), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s - 'candidates')", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="json_remove(%(expressions)s, '$.candidates')", **extra
+        )
+
 
 class AllocationRow(models.Model):
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="rows")

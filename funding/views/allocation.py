@@ -71,7 +71,7 @@ RANKING_LABELS = {
 def _params(allocation) -> list[tuple[str, str]]:
     """The strategy's parameters worth showing, labelled (the weight label is shown on its own; what
     earlier rounds granted is in the rows)."""
-    params = (allocation.inputs or {}).get("params", {})
+    params = allocation.inputs_summary.get("params") or {}
     return [
         (label, RANKING_LABELS.get(params[key], params[key]) if key == "ranking" else params[key])
         for key, label in PARAM_LABELS.items()
