@@ -26,7 +26,6 @@ from reporting.document import ReportDocument, build_document
 from reporting.registry import Column, ColumnType, Report, register
 
 CHUNK_SIZE = 2000
-RANKED_METHODS = tuple(strategies.RANKED_METHODS)
 
 
 def _date(value: datetime.date | str | None) -> str:
@@ -174,7 +173,7 @@ class RankingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = (
-            Call.objects.filter(allocation_method__in=RANKED_METHODS, allocations__isnull=False)
+            Call.objects.filter(allocation_method__in=strategies.RANKED_METHODS, allocations__isnull=False)
             .distinct()
             .order_by("-opens_at", "title")
         )
@@ -300,4 +299,4 @@ def ranking_document(allocation: Allocation) -> ReportDocument:
 
 
 def has_ranking(allocation: Allocation) -> bool:
-    return allocation.method in RANKED_METHODS
+    return allocation.method in strategies.RANKED_METHODS

@@ -31,6 +31,10 @@ class CallStatus(models.TextChoices):
     CLOSED_OUT = "closed_out", _("Closed out")
 
 
+# The only order a call may follow; each step goes to the next one (funding.services.calls).
+CALL_STATUS_ORDER: tuple[str, ...] = tuple(CallStatus.values)
+
+
 class AllocationMethod(models.TextChoices):
     POPULATION = "population", _("Proportional to population")
     DECLARED_WEIGHT = "declared_weight", _("Proportional to a declared weight")

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import (
+    CALL_STATUS_ORDER,
     ApplicationForm,
     CallStatus,
     DocumentStage,
@@ -31,17 +32,8 @@ from portal.formatting import format_money
 from portal.models import Organisation, User
 from portal.permissions import MANAGE_PROGRAMME, require
 
-# Statuses in the only order a call may follow; each step goes to the next one.
-STATUS_ORDER: tuple[str, ...] = (
-    CallStatus.DRAFT,
-    CallStatus.PUBLISHED,
-    CallStatus.CLOSED,
-    CallStatus.RANKED,
-    CallStatus.AWARDED,
-    CallStatus.CLOSED_OUT,
-)
 # Statuses anyone may see on the public pages.
-PUBLIC_STATUSES: tuple[str, ...] = STATUS_ORDER[1:]
+PUBLIC_STATUSES: tuple[str, ...] = CALL_STATUS_ORDER[1:]
 # Statuses in which a call's reservation is spoken for but not yet committed.
 RESERVATION_IN_USE_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.RANKED)
 # Codes that would collide with the officials' pages under /funding/calls/.
@@ -89,6 +81,7 @@ ERROR_NO_REQUIRED_DOCUMENTS = _(
 )
 ERROR_RESERVATION_EMPTY = _("The reservation has no money left for this call (%(available)s available).")
 ERROR_RESERVATION_IN_USE = _("The reservation already funds the call “%(call)s”, which is still running.")
+ERROR_CALL_STATUS = _("A call that is “%(current)s” cannot become “%(target)s”.")
 ERROR_STATUS_ORDER = _(
     "A call that is “%(current)s” cannot become “%(target)s”: the next step is “%(next)s”."
 )
@@ -355,13 +348,28 @@ def call_set_status(
     now: datetime.datetime | None = None,
     extra: dict | None = None,
 ) -> Call:
-    """Move `call` one step along STATUS_ORDER, under a row lock, audited.
+    """Move `call` one step along CALL_STATUS_ORDER, under a row lock, audited.
 
     The allocation calls it with CallStatus.RANKED, AWARDED and CLOSED_OUT; `extra` goes into the
     audit event. Publishing this way checks dates, documents and eligibility but not the reservation
     (use call_publish, which checks it too).
     """
     return _set_status(actor=actor, call=call, to_status=to_status, now=now, extra=extra, money=False)
+
+
+def call_advance(*, actor: User | None, call: Call, to_status: str, extra: dict | None = None) -> Call:
+    """Move the call forward, one audited step at a time, until it is `to_status` (no-op if it is)."""
+    target = CALL_STATUS_ORDER.index(to_status)
+    if CALL_STATUS_ORDER.index(call.status) > target:
+        raise ValidationError(
+            ERROR_CALL_STATUS,
+            code="invalid_status",
+            params={"current": CallStatus(call.status).label, "target": CallStatus(to_status).label},
+        )
+    while CALL_STATUS_ORDER.index(call.status) < target:
+        step = CALL_STATUS_ORDER[CALL_STATUS_ORDER.index(call.status) + 1]
+        call = call_set_status(actor=actor, call=call, to_status=step, extra=extra or {})
+    return call
 
 
 def _set_status(
@@ -378,12 +386,12 @@ def _set_status(
     with transaction.atomic():
         locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         current = locked.status
-        index = STATUS_ORDER.index(current)
-        if index + 1 >= len(STATUS_ORDER):
+        index = CALL_STATUS_ORDER.index(current)
+        if index + 1 >= len(CALL_STATUS_ORDER):
             raise ValidationError(
                 ERROR_STATUS_LAST, code="invalid_status", params={"current": CallStatus(current).label}
             )
-        expected = STATUS_ORDER[index + 1]
+        expected = CALL_STATUS_ORDER[index + 1]
         if to_status != expected:
             raise ValidationError(
                 ERROR_STATUS_ORDER,

@@ -7,7 +7,14 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from funding.choices import AllocationMethod, ApplicationForm, CallStatus, DocumentStage, DocumentType
+from funding.choices import (
+    CALL_STATUS_ORDER,
+    AllocationMethod,
+    ApplicationForm,
+    CallStatus,
+    DocumentStage,
+    DocumentType,
+)
 from funding.models import Application, Call
 from funding.services import applications as app_services
 from funding.services import calls as call_services
@@ -97,7 +104,7 @@ def make_call(
     if status != CallStatus.DRAFT:
         publish_at = min(now, call.opens_at) if call.opens_at else now
         call_services.call_publish(actor=None, call=call, now=publish_at)
-        order = call_services.STATUS_ORDER
+        order = CALL_STATUS_ORDER
         while order.index(call.status) < order.index(status):
             call_services.call_set_status(
                 actor=None, call=call, to_status=order[order.index(call.status) + 1]

@@ -4,7 +4,6 @@
 from funding.services.allocation.adopt import (
     ERROR_ACT_DATE,
     ERROR_ACT_NUMBER,
-    ERROR_CALL_STATUS,
     ERROR_DECREASE,
     ERROR_NOT_CURRENT,
     ERROR_RESERVATION_SHORT,
@@ -14,7 +13,6 @@ from funding.services.allocation.adopt import (
     AdoptionEffect,
     allocation_adopt,
     allocation_effect,
-    call_advance,
     check_act,
 )
 from funding.services.allocation.grants import (
@@ -47,7 +45,6 @@ __all__ = [
     "ERROR_ACT_NUMBER",
     "ERROR_ALREADY_ADOPTED",
     "ERROR_CALL_OPEN",
-    "ERROR_CALL_STATUS",
     "ERROR_COMUNI_UNKNOWN",
     "ERROR_DECREASE",
     "ERROR_NOTHING_FREED",
@@ -72,7 +69,6 @@ __all__ = [
     "allocation_effect",
     "allocation_propose",
     "allocation_rerank",
-    "call_advance",
     "call_percentage_terms",
     "check_act",
     "grant_cancel",

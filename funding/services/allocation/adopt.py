@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from funding import allocation as strategies
 from funding.choices import (
+    CALL_STATUS_ORDER,
     AllocationStatus,
     ApplicationStatus,
     CallStatus,
 )
 from funding.models import Allocation, AllocationRow, Application, Call, Commitment, Reservation
 from funding.services.allocation.rules import rule_text_in
+from funding.services.calls import call_advance
 from funding.services.ledger import (
     ERROR_ACT_DATE_FUTURE,
     Act,
@@ -35,7 +37,7 @@ from portal.audit import AuditEntry, audit_record_many
 from portal.constants import ZERO
 from portal.formatting import format_money
 from portal.models import User
-from portal.permissions import LEDGER_WRITE, MANAGE_PROGRAMME, require
+from portal.permissions import LEDGER_WRITE, require
 
 ERROR_NOT_CURRENT = _("This proposal is no longer current: it is “%(status)s”.")
 ERROR_ROUND_ADOPTED = _("Round %(round)s of this call already has an adopted allocation.")
@@ -49,10 +51,9 @@ ERROR_RESERVATION_SHORT = _(
 ERROR_ACT_NUMBER = _("Enter the number of the act (determinazione) that adopts the allocation.")
 ERROR_ACT_DATE = _("Enter the date of the act.")
 ERROR_DECREASE = _("An amount already granted cannot decrease (%(application)s).")
-ERROR_CALL_STATUS = _("A call that is “%(current)s” cannot become “%(target)s”.")
 
 # Methods whose result is a ranking (graduatoria): the call becomes "ranked" and can scroll.
-RANKED_METHODS = frozenset(strategies.RANKED_METHODS)
+RANKED_METHODS = strategies.RANKED_METHODS
 # Applications that take part in an allocation (before or after a first grant).
 IN_ALLOCATION_STATUSES = (
     ApplicationStatus.ADMISSIBLE,
@@ -64,14 +65,6 @@ IN_ALLOCATION_STATUSES = (
     ApplicationStatus.LIQUIDATED,
 )
 LINK_BATCH = 500
-CALL_STATUS_ORDER = (
-    CallStatus.DRAFT,
-    CallStatus.PUBLISHED,
-    CallStatus.CLOSED,
-    CallStatus.RANKED,
-    CallStatus.AWARDED,
-    CallStatus.CLOSED_OUT,
-)
 
 
 def check_act(act_number: str, act_date: datetime.date | None) -> Act:
@@ -83,53 +76,6 @@ def check_act(act_number: str, act_date: datetime.date | None) -> Act:
     if act_date > timezone.localdate():
         raise ValidationError({"act_date": ValidationError(ERROR_ACT_DATE_FUTURE, code="future")})
     return Act(number=number[:50], date=act_date)
-
-
-# --- Call status ---------------------------------------------------------------------------------
-def _call_status_step(*, actor: User | None, call: Call, to_status: str, extra: dict) -> Call:
-    """One step of the call's life, audited. Uses the calls service when it is there."""
-    try:
-        from funding.services.calls import call_set_status
-    except ImportError:
-        call_set_status = None
-    if call_set_status is not None:
-        return call_set_status(actor=actor, call=call, to_status=to_status, extra=extra)
-    if actor is not None:
-        require(actor, MANAGE_PROGRAMME)
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
-        before = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status", "updated_at"])
-        audit_record_many(
-            [
-                AuditEntry(
-                    action=f"call.{to_status}",
-                    actor=actor,
-                    target=locked,
-                    before={"status": before},
-                    after={"status": to_status, **extra},
-                )
-            ]
-        )
-    call.status = locked.status
-    return locked
-
-
-def call_advance(*, actor: User | None, call: Call, to_status: str, extra: dict | None = None) -> Call:
-    """Move the call forward, one audited step at a time, until it is `to_status` (no-op if it is)."""
-    current = call.status
-    target = CALL_STATUS_ORDER.index(to_status)
-    if CALL_STATUS_ORDER.index(current) > target:
-        raise ValidationError(
-            ERROR_CALL_STATUS,
-            code="invalid_status",
-            params={"current": CallStatus(current).label, "target": CallStatus(to_status).label},
-        )
-    while CALL_STATUS_ORDER.index(call.status) < target:
-        step = CALL_STATUS_ORDER[CALL_STATUS_ORDER.index(call.status) + 1]
-        call = _call_status_step(actor=actor, call=call, to_status=step, extra=extra or {})
-    return call
 
 
 # --- The plan: what adopting writes ----------------------------------------------------------------

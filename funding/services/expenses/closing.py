@@ -18,6 +18,7 @@ from funding.models import (
     ExpenseReport,
     Reservation,
 )
+from funding.services.calls import call_advance
 from funding.services.expenses.common import (
     ERROR_CALL_GRANTS_OPEN,
     ERROR_CALL_NOT_CLOSABLE,
@@ -104,8 +105,6 @@ def call_commitments(call: Call):
 
 def call_close_out(*, actor: User | None, call: Call) -> Call:
     """The call is closed out once every grant is closed (nothing left to liquidate, no open report)."""
-    from funding.services.allocation import call_advance
-
     _require_official(actor, LEDGER_WRITE)
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
