@@ -3,7 +3,7 @@ and amount) and a ranked call's ranking (graduatoria).
 
 Registered at start-up by FundingConfig.ready() (funding/reports.py, found by the registry's
 autodiscovery, holds the other funding reports). The annex and the ranking are also the PDFs
-generated once when an allocation is adopted (reporting/services/annex.py), built by
+generated once when an allocation is adopted (funding/services/allocation/act_pdfs.py), built by
 `annex_document` and `ranking_document` below with the same rows and lines.
 """
 

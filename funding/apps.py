@@ -10,3 +10,5 @@ class FundingConfig(AppConfig):
         # The allocation reports register themselves; funding/reports.py (autodiscovered by the
         # reporting app) holds the others.
         from funding import allocation_reports  # noqa: F401
+        # Its tasks are registered in every process, so that a service may send one by name.
+        from funding import tasks  # noqa: F401

@@ -7,11 +7,17 @@ from django.db import transaction
 
 
 def enqueue(task, *args, **kwargs) -> None:
-    """Send `task` once the surrounding transaction commits (at once when there is none).
+    """Send `task` (a task, or the name of a registered one) once the surrounding transaction
+    commits (at once when there is none). A service sends its own app's task by name, so that the
+    tasks module may import the service without an import cycle.
 
     A worker runs it: on Redis when CELERY_BROKER_URL says so, else on the embedded folder broker
     (var/broker/) that `make run` starts a worker for. Unit tests run it in-process (eager).
     """
+    if isinstance(task, str):
+        from portal.celery import app
+
+        task = app.tasks[task]
     transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs))
 
 

@@ -300,6 +300,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 JOBS_SWEEP_SECONDS = env.float("JOBS_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "reporting-export-cleanup": {"task": "reporting.export_cleanup", "schedule": JOBS_SWEEP_SECONDS},
+    "funding-act-pdfs-requeue": {"task": "funding.act_pdfs_requeue", "schedule": JOBS_SWEEP_SECONDS},
     # EU projects: deliverables' and periodic reports' reminders, daily (cron: send_project_reminders).
     "projects-reminders": {"task": "projects.send_reminders", "schedule": crontab(hour=7, minute=15)},
     # Analytics events: partitions of the coming months, retention (cron: analytics_maintenance).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from portal.constants import ZERO, quantize_money
@@ -163,3 +164,12 @@ def ticker(callback: ProgressCallback | None) -> ProgressTicker:
         every_rows=conf.get("EXPORT_PROGRESS_EVERY_ROWS"),
         every_seconds=conf.get("EXPORT_PROGRESS_EVERY_SECONDS"),
     )
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A generated file kept in storage and served as it is (an act's PDF): never rendered again."""
+
+    file: FieldFile
+    filename: str
+    sha256: str

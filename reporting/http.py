@@ -3,10 +3,10 @@
 from django.http import FileResponse, HttpResponse
 
 from reporting.choices import ExportFormat
+from reporting.document import StoredDocument
 from reporting.models import ExportJob
 from reporting.renderers import csv as csv_renderer
 from reporting.renderers import get_renderer
-from reporting.services.annex import StoredDocument
 from reporting.services.exports import InlineExport
 
 

@@ -45,13 +45,13 @@ def _tasks_in_process(request, settings):
 
 @pytest.fixture(autouse=True)
 def _act_pdfs_only_where_asked(request, monkeypatch):
-    """Adopting an allocation queues the PDFs of the act (reporting.hooks.allocation_adopted): the
+    """Adopting an allocation queues the PDFs of the act (act_pdfs.annex_schedule, on commit): the
     tests marked ``annex`` are about them; the others adopt without rendering a PDF each time."""
     if request.node.get_closest_marker("annex"):
         return
-    from reporting import hooks
+    from funding.services.allocation import act_pdfs
 
-    monkeypatch.setattr(hooks, "allocation_adopted", lambda allocation_id: None)
+    monkeypatch.setattr(act_pdfs, "annex_schedule", lambda allocation_id: None)
 
 
 @pytest.fixture(scope="session")

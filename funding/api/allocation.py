@@ -36,10 +36,10 @@ from funding.selectors import (
 )
 from funding.services import allocation as allocation_services
 from funding.services import expenses
+from funding.services.allocation import act_pdfs
 from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, HasCapability, can
 from reporting.api.views import DownloadRenderer
 from reporting.http import stored_pdf_response
-from reporting.services import annex as act_pdfs
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -60,7 +60,7 @@ class Allocation(TimeStampedModel):
     act_number = models.CharField(_("act number"), max_length=50, blank=True)
     act_date = models.DateField(_("act date"), null=True, blank=True)
     # The PDFs of the adopted act (the annex and, for a ranked call, the ranking), generated once
-    # after adoption and then served from storage (reporting/services/annex.py).
+    # after adoption and then served from storage (funding/services/allocation/act_pdfs.py).
     annex_pdf = models.FileField(_("annex (PDF)"), upload_to="allocations/", blank=True, max_length=200)
     annex_sha256 = models.CharField(_("SHA-256 of the annex"), max_length=64, blank=True)
     ranking_pdf = models.FileField(_("ranking (PDF)"), upload_to="allocations/", blank=True, max_length=200)

@@ -24,10 +24,10 @@ from funding.models import Application, Call, Reservation
 from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
 from funding.services import expenses
+from funding.services.allocation import act_pdfs as annex
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
 from portal.workers import worker_seen_recently
 from reporting.http import stored_pdf_response
-from reporting.services import annex
 
 ROWS_PER_PAGE = 50
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

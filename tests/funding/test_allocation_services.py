@@ -2,8 +2,6 @@
 scroll the ranking. Each refusal names its rule and changes nothing."""
 
 import datetime
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -377,22 +375,20 @@ def test_population_needs_the_reference_date(official):
     assert excinfo.value.message_dict == {"reference_date": [str(services.ERROR_REFERENCE_DATE)]}
 
 
-def test_the_annex_hook_runs_after_commit_when_reporting_offers_it(
-    official, django_capture_on_commit_callbacks
+def test_the_acts_pdfs_are_queued_only_after_the_adoption_commits(
+    official, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from funding.services.allocation import act_pdfs
+
     called = []
-    module = types.ModuleType("reporting.hooks")
-    module.allocation_adopted = called.append
-    sys.modules["reporting.hooks"] = module
-    try:
-        call, _ = weight_call([1])
-        allocation = services.allocation_propose(actor=official, call=call)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.allocation_adopt(
-                actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY
-            )
-    finally:
-        del sys.modules["reporting.hooks"]
+    monkeypatch.setattr(act_pdfs, "annex_schedule", lambda allocation_id: called.append(allocation_id))
+    call, _ = weight_call([1])
+    allocation = services.allocation_propose(actor=official, call=call)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    assert called == []  # nothing rendered or queued inside the adoption's transaction
+    for callback in callbacks:
+        callback()
     assert called == [allocation.pk]
 
 

@@ -178,7 +178,7 @@ def test_a_failed_adoption_leaves_nothing_behind(programme, official, monkeypatc
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(adopt, "_annex_hook", fail)  # the very last step
+    monkeypatch.setattr(adopt, "_schedule_act_pdfs", fail)  # the very last step
     with pytest.raises(RuntimeError):
         services.allocation_adopt(actor=official, allocation=allocation, act_number="129", act_date=TODAY)
     assert not Commitment.objects.exists()

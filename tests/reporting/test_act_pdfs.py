@@ -16,10 +16,9 @@ from pypdf import PdfReader
 from funding.choices import AllocationMethod, AnnexStatus
 from funding.models import Allocation, Commitment
 from funding.services import allocation as services
+from funding.services.allocation import act_pdfs as annex
 from portal.choices import Role
 from portal.models import AuditEvent
-from reporting import hooks
-from reporting.services import annex
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import make_admitted, make_allocation_call
 from tests.funding.test_scenarios import covid_call, programme  # noqa: F401 (a fixture)
@@ -109,7 +108,7 @@ def test_adoption_stores_the_pdfs_once_in_italian_and_a_second_hook_changes_noth
     files, events = stored_files(allocation), AuditEvent.objects.count()
 
     with after_commit():
-        hooks.allocation_adopted(allocation.pk)
+        annex.annex_schedule(allocation_id=allocation.pk)
     annex.annex_generate(allocation_id=allocation.pk)  # a redelivered task message, too
 
     again = Allocation.objects.get(pk=allocation.pk)

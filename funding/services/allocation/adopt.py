@@ -23,6 +23,7 @@ from funding.choices import (
     CallStatus,
 )
 from funding.models import Allocation, AllocationRow, Application, Call, Commitment, Reservation
+from funding.services.allocation import act_pdfs
 from funding.services.allocation.rules import rule_text_in
 from funding.services.calls import call_advance
 from funding.services.ledger import (
@@ -250,13 +251,9 @@ def _link_rows(pairs: list[tuple[int, int]]) -> None:
             )
 
 
-def _annex_hook(allocation_id: int) -> None:
-    """Let the reporting app render the annex after commit, if it offers the hook."""
-    try:
-        from reporting.hooks import allocation_adopted
-    except ImportError:
-        return
-    transaction.on_commit(lambda: allocation_adopted(allocation_id))
+def _schedule_act_pdfs(allocation_id: int) -> None:
+    """Once the adoption has committed, queue the act's PDFs (never rendered inside it)."""
+    transaction.on_commit(lambda: act_pdfs.annex_schedule(allocation_id=allocation_id))
 
 
 # --- Adoption --------------------------------------------------------------------------------------
@@ -384,6 +381,6 @@ def _adopt(*, actor: User | None, allocation: Allocation, act: Act) -> Allocatio
             )
         ]
     )
-    _annex_hook(locked.pk)
+    _schedule_act_pdfs(locked.pk)
     allocation.status = locked.status
     return locked

@@ -1,8 +1,8 @@
 """The act's PDFs: the annex of an adopted allocation and, for a ranked call, its ranking, rendered
 once after adoption, stored through Django's storage API and then served from storage.
 
-- Scheduled when the adoption has committed (reporting.hooks.allocation_adopted) and produced by a
-  Celery task (in-process in the embedded mode): adoption never renders inside its transaction.
+- Scheduled when the adoption has committed (adopt.py, on commit) and produced by the Celery task
+  funding.act_pdfs_generate (funding/tasks.py): adoption never renders inside its transaction.
 - Once: a worker claims the allocation with one conditional UPDATE, as export jobs do; finished
   documents are never rendered again, so a second run or a retried task does nothing.
 - Whole files only: each PDF is rendered into a temporary file, saved to storage, and only then
@@ -26,16 +26,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from funding.allocation_reports import annex_document, has_ranking, ranking_document
 from funding.choices import AllocationStatus, AnnexStatus
 from funding.models import Allocation
 from portal.audit import AuditEntry, audit_record, audit_record_many
 from portal.jobs import enqueue
 from portal.models import User
 from portal.permissions import LEDGER_WRITE, READ_ALL, can, require
+from reporting.document import StoredDocument
 from reporting.renderers import get_renderer
 from reporting.services.exports import organisation_of
 
@@ -46,6 +47,7 @@ ANNEX = "annex"
 RANKING = "ranking"
 DOCUMENTS = (ANNEX, RANKING)
 MAX_ATTEMPTS = 3
+TASK = "funding.act_pdfs_generate"  # funding/tasks.py, sent by name: the task imports this module
 # A queued job that has not started by then is sent again (its message was lost).
 QUEUED_STALE_AFTER = timedelta(minutes=10)
 
@@ -75,24 +77,16 @@ def document_filename(allocation: Allocation, document: str) -> str:
     return f"{stem}-{allocation.call.code}-riparto-{allocation.round}.pdf"
 
 
-def has_ranking(allocation: Allocation) -> bool:
-    from funding.allocation_reports import has_ranking as is_ranked
-
-    return is_ranked(allocation)
-
-
 # --- Scheduling --------------------------------------------------------------------------------------
 def annex_schedule(*, allocation_id: int) -> bool:
     """Queue the act's PDFs of a just-adopted allocation. Does nothing once they are generated, being
     generated or failed (an official asks again for a failed one). Returns whether a job was sent."""
-    from reporting.tasks import allocation_annex
-
     Allocation.objects.filter(
         pk=allocation_id, status=AllocationStatus.ADOPTED, annex_status="", annex_pdf=""
     ).update(annex_status=AnnexStatus.PENDING, annex_lease_until=timezone.now() + QUEUED_STALE_AFTER)
     if not Allocation.objects.filter(pk=allocation_id, annex_status=AnnexStatus.PENDING).exists():
         return False
-    enqueue(allocation_annex, allocation_id)
+    enqueue(TASK, allocation_id)
     return True
 
 
@@ -107,8 +101,6 @@ def may_regenerate(allocation: Allocation) -> bool:
 
 def annex_regenerate(*, actor: User, allocation: Allocation) -> Allocation:
     """An official asks again for the act's PDFs after they failed (or if they were never asked for)."""
-    from reporting.tasks import allocation_annex
-
     require(actor, LEDGER_WRITE)
     with transaction.atomic(durable=True):
         asked = Allocation.objects.filter(
@@ -129,7 +121,7 @@ def annex_regenerate(*, actor: User, allocation: Allocation) -> Allocation:
             before={"annex_status": allocation.annex_status, "error": allocation.annex_error},
             after={"annex_status": AnnexStatus.PENDING},
         )
-        enqueue(allocation_annex, allocation.pk)
+        enqueue(TASK, allocation.pk)
     allocation.refresh_from_db()
     return allocation
 
@@ -207,8 +199,6 @@ def annex_generate(*, allocation_id: int) -> AnnexRun:
 
 
 def _documents(allocation: Allocation):
-    from funding.allocation_reports import annex_document, ranking_document
-
     yield ANNEX, annex_document(allocation)
     if has_ranking(allocation):
         yield RANKING, ranking_document(allocation)
@@ -335,9 +325,7 @@ def _delete_files(names: list[str], allocation: Allocation) -> None:
 # --- Clean-up ----------------------------------------------------------------------------------------
 def annex_requeue_stale() -> dict[str, int]:
     """Send again the act's PDFs left queued (lost message) or running (dead worker) past their
-    time; those out of attempts become failed. Run by the hourly clean-up."""
-    from reporting.tasks import allocation_annex
-
+    time; those out of attempts become failed. Run by the hourly clean-up (funding.act_pdfs_requeue)."""
     now = timezone.now()
     stale = Allocation.objects.filter(
         status=AllocationStatus.ADOPTED,
@@ -354,19 +342,12 @@ def annex_requeue_stale() -> dict[str, int]:
             annex_status__in=(AnnexStatus.PENDING, AnnexStatus.RUNNING),
             annex_lease_until__lt=now,
         ).update(annex_lease_until=now + QUEUED_STALE_AFTER):
-            enqueue(allocation_annex, allocation_id)
+            enqueue(TASK, allocation_id)
             requeued += 1
     return {"requeued": requeued, "abandoned": abandoned}
 
 
 # --- Serving -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class StoredDocument:
-    file: FieldFile
-    filename: str
-    sha256: str
-
-
 def annex_download(*, user: User, allocation: Allocation, document: str) -> StoredDocument:
     """The stored PDF `document` (annex or ranking) of `allocation` for `user`, who must be allowed
     to see the allocation (the caller reads it through funding.selectors.allocation_list); records
