@@ -8,7 +8,6 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         # The allocation reports register themselves; funding/reports.py (autodiscovered by the
-        # reporting app) holds the others.
-        from funding import allocation_reports  # noqa: F401
-        # Its tasks are registered in every process, so that a service may send one by name.
-        from funding import tasks  # noqa: F401
+        # reporting app) holds the others. The tasks are registered in every process, so that a
+        # service may send one by name.
+        from funding import allocation_reports, tasks  # noqa: F401
