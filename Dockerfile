@@ -19,11 +19,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     MEDIA_ROOT=/srv/sentinella/media \
     GUNICORN_WORKER_TMP_DIR=/dev/shm
 # Pango and HarfBuzz lay out the PDFs (WeasyPrint); fonts-dejavu for text outside Titillium's range.
+# xmlsec1 signs and verifies the SAML messages of SPID and CIE (pysaml2).
 # Not pinned: the security updates of the Debian release are wanted at each build.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 sentinella \
     && useradd --system --uid 10001 --gid sentinella --home-dir /srv/sentinella --create-home sentinella

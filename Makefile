@@ -32,6 +32,8 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 		--generate-hashes --quiet --constraint $(LOCK) --output-file requirements-prod.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/uv pip compile .ci/spid-sp-test.in --python-version 3.11 --generate-hashes --quiet \
+		$(UPGRADE) --output-file .ci/spid-sp-test.lock
 	touch $(STAMP)
 
 # The web server with a real Celery worker and beat beside it (Procfile.dev, honcho; Ctrl-C stops all).

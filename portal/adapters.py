@@ -1,9 +1,34 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from portal.choices import Role
+
+MFA_STAGE = "allauth.mfa.stages.AuthenticateStage"
+
+
+def email_signup_open() -> bool:
+    """Self-registration by e-mail: closed by ACCOUNT_ALLOW_REGISTRATION=false, and when applicants
+    may log in only with SPID or CIE (EMAIL_LOGIN_FOR_APPLICANTS=false)."""
+    return settings.ACCOUNT_ALLOW_REGISTRATION and settings.EMAIL_LOGIN_FOR_APPLICANTS
+
+
+def is_applicant_only(user) -> bool:
+    """A person who is an applicant and nothing else (or not yet anything): the e-mail login setting
+    applies to them; officials, auditors, administrators and the other roles keep their password."""
+    if user.is_staff or user.is_superuser:
+        return False
+    roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
+    return roles <= {Role.APPLICANT}
+
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Self-registration (for applicants) can be closed with ACCOUNT_ALLOW_REGISTRATION=false."""
-
     def is_open_for_signup(self, request):
-        return settings.ACCOUNT_ALLOW_REGISTRATION
+        return email_signup_open()
+
+    def get_login_stages(self):
+        # A SPID level-2 (or higher) or CIE login already counts as two factors: the TOTP stage is
+        # replaced by one that lets such a login through (portal.saml.stages).
+        return [
+            "portal.saml.stages.AuthenticateStage" if stage == MFA_STAGE else stage
+            for stage in super().get_login_stages()
+        ]

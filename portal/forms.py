@@ -1,10 +1,26 @@
 """Project-wide form rendering in Bootstrap Italia markup (labels, help, errors tied to fields)."""
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AccessRequest, Comune
+
+ERROR_EMAIL_LOGIN_CLOSED = _("Applicants log in with SPID or CIE: use the buttons above.")
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's e-mail login, closed to applicants when EMAIL_LOGIN_FOR_APPLICANTS is false."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from portal.adapters import is_applicant_only
+
+        if not settings.EMAIL_LOGIN_FOR_APPLICANTS and self.user is not None and is_applicant_only(self.user):
+            raise forms.ValidationError(ERROR_EMAIL_LOGIN_CLOSED, code="email_login_closed")
+        return cleaned
 
 
 class BootstrapItaliaRenderer(TemplatesSetting):

@@ -61,7 +61,7 @@ def client_ip(request) -> str | None:
 class RequireMFAMiddleware:
     """Officials, auditors, administrators and staff (Django admin) must activate TOTP first."""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/healthz", "/api/schema/")
+    allowed_prefixes = ("/accounts/", "/spid/", "/static/", "/i18n/", "/healthz", "/api/schema/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,11 +74,20 @@ class RequireMFAMiddleware:
             and not request.path.startswith(self.allowed_prefixes)
             and (user.is_staff or has_role(user, *MFA_ROLES))
             and not user_has_totp(user)
+            and not _strong_saml_session(request)
         ):
             if request.path.startswith("/api/"):
                 return _mfa_forbidden()
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def _strong_saml_session(request) -> bool:
+    """A SPID level-2+ or CIE level-2+ login of this user counts as two factors (no TOTP needed)."""
+    from portal.saml.stages import counts_as_two_factors
+
+    sso = request.session.get("saml_sso") or {}
+    return sso.get("user") == request.user.pk and counts_as_two_factors(int(sso.get("level", 0)))
 
 
 def user_has_totp(user) -> bool:

@@ -4,6 +4,7 @@
 a mandatory SECRET_KEY); everything else is read from variables documented in README.md.
 """
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "djangosaml2",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -81,6 +83,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML exchange's own session cookie: the identity provider's answer is a cross-site POST,
+    # which never carries the portal's SameSite=Lax session cookie.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,10 +172,15 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Sentinella] "
 ACCOUNT_ALLOW_REGISTRATION = env.bool("ACCOUNT_ALLOW_REGISTRATION", default=True)
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "portal.forms.LoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Sentinella"
 # Roles that must have an active TOTP authenticator before they may use the portal.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+
+# E-mail and password login for applicants: false leaves them SPID and CIE only (officials, auditors,
+# administrators and the other roles keep it). Self-registration by e-mail closes with it.
+EMAIL_LOGIN_FOR_APPLICANTS = env.bool("EMAIL_LOGIN_FOR_APPLICANTS", default=True)
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request, not from login
@@ -393,3 +403,29 @@ INVENTORY_OPEN_DATA_SITES = env.bool("INVENTORY_OPEN_DATA_SITES", default=False)
 INVENTORY_SILENT_AFTER_HOURS = env.int("INVENTORY_SILENT_AFTER_HOURS", default=48)
 ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=90)
 ANALYTICS_BATCHES_PER_MINUTE = env.int("ANALYTICS_BATCHES_PER_MINUTE", default=600)
+
+# --- SPID and CIE (SAML2 service provider; README "SPID and CIE") -----------------------------
+# The buttons show only once the key pair and the identity providers' metadata files exist.
+SAML_KEY_FILE = env.str("SAML_KEY_FILE", default="")
+SAML_CERT_FILE = env.str("SAML_CERT_FILE", default="")
+SPID_IDP_METADATA = env.str("SPID_IDP_METADATA", default="")
+CIE_IDP_METADATA = env.str("CIE_IDP_METADATA", default="")
+SPID_LEVEL = env.int("SPID_LEVEL", default=1)
+CIE_LEVEL = env.int("CIE_LEVEL", default=2)
+if SPID_LEVEL not in (1, 2, 3) or CIE_LEVEL not in (1, 2, 3):
+    raise ImproperlyConfigured("SPID_LEVEL and CIE_LEVEL must be 1, 2 or 3.")
+SAML_BASE_URL = env.str("SAML_BASE_URL", default=SITE_URL).rstrip("/")
+SAML_ENTITY_ID = env.str("SAML_ENTITY_ID", default="")  # empty: SAML_BASE_URL + /spid/metadata/
+SAML_SERVICE_NAME = env.str("SAML_SERVICE_NAME", default="Sentinella")
+SAML_ORGANIZATION_NAME = env.str("SAML_ORGANIZATION_NAME", default=REGION_NAME)
+SAML_ORGANIZATION_DISPLAY_NAME = env.str("SAML_ORGANIZATION_DISPLAY_NAME", default=REGION_NAME)
+SAML_ORGANIZATION_URL = env.str("SAML_ORGANIZATION_URL", default="https://www.regione.piemonte.it")
+SAML_IPA_CODE = env.str("SAML_IPA_CODE", default="r_piemon")
+SAML_CONTACT_EMAIL = env.str("SAML_CONTACT_EMAIL", default="spid@sentinella.example.org")
+SAML_CONTACT_PHONE = env.str("SAML_CONTACT_PHONE", default="")
+SAML_LOCALITY = env.str("SAML_LOCALITY", default="Torino")
+SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default=shutil.which("xmlsec1") or "/usr/bin/xmlsec1")
+SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)  # seconds of clock skew
+SAML_CONFIG_LOADER = "portal.saml.conf.build_config"
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"

@@ -12,9 +12,37 @@ def _organisation(user):
     return membership.organisation if membership else None
 
 
+def _login_method(request, user) -> dict:
+    """How the person proved who they are: the method, SPID level and the number of factors."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    from portal.saml.stages import counts_as_two_factors
+
+    records = get_authentication_records(request, user) if request is not None else []
+    saml = [record for record in records if record.get("method") == "saml"]
+    totp = any(record.get("method") == "mfa" for record in records)
+    if saml:
+        last = saml[-1]
+        level = int(last.get("level", 0))
+        strong = counts_as_two_factors(level)
+        return {
+            "method": last.get("kind", "spid"),
+            "idp": last.get("idp", ""),
+            "level": level,
+            "factors": 2 if strong or totp else 1,
+        }
+    return {"method": "password", "factors": 2 if totp else 1}
+
+
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    audit_record(action="auth.login", actor=user, organisation=_organisation(user), target=user)
+    audit_record(
+        action="auth.login",
+        actor=user,
+        organisation=_organisation(user),
+        target=user,
+        after=_login_method(request, user),
+    )
 
 
 @receiver(user_logged_out)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("access-requests/<int:pk>/", views_access.access_request_detail, name="access_request_detail"),
     path("notifications/", views_inbox.inbox, name="inbox"),
     path("accounts/", include("allauth.urls")),
+    path("spid/", include("portal.saml.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

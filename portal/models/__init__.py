@@ -3,6 +3,7 @@ from portal.models.identity import Membership, Organisation, User
 from portal.models.notification import InboxMessage, Notification
 from portal.models.reference import Comune, ComunePopulation, Province
 from portal.models.requests import AccessRequest, AccessRequestStatus
+from portal.models.saml import SamlAssertion
 
 __all__ = [
     "AccessRequest",
@@ -17,5 +18,6 @@ __all__ = [
     "Notification",
     "Organisation",
     "Province",
+    "SamlAssertion",
     "User",
 ]

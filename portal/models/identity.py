@@ -9,7 +9,12 @@ from django_countries.fields import CountryField
 from portal.choices import OrganisationKind, Role
 from portal.models.base import TimeStampedModel
 from portal.models.reference import Comune, Province
-from portal.validators import normalise_tax_code, validate_tax_code, validate_vat_number
+from portal.validators import (
+    normalise_tax_code,
+    validate_person_tax_code,
+    validate_tax_code,
+    validate_vat_number,
+)
 
 
 class UserManager(BaseUserManager):
@@ -39,6 +44,17 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    # The person's codice fiscale: SPID and CIE identify people by it (fiscalNumber).
+    tax_code = models.CharField(
+        _("codice fiscale"),
+        max_length=16,
+        blank=True,
+        validators=[validate_person_tax_code],
+        help_text=_("The 16-character codice fiscale; SPID and CIE logins are matched to it."),
+    )
+    # Set once the person has logged in with SPID or CIE and the account was theirs (created by that
+    # login, or proven with its password or an e-mail link): only then does a SPID login open it.
+    saml_linked_at = models.DateTimeField(_("SPID/CIE linked at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -49,6 +65,24 @@ class User(AbstractUser):
         ordering = ["email"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_code"],
+                condition=~models.Q(tax_code=""),
+                name="%(app_label)s_%(class)s_unique_tax_code",
+                violation_error_message=_("Another account already has this codice fiscale."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(saml_linked_at__isnull=True) | ~models.Q(tax_code=""),
+                name="%(app_label)s_%(class)s_linked_has_tax_code",
+                violation_error_message=_("An account linked to SPID or CIE needs its codice fiscale."),
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.tax_code:
+            self.tax_code = normalise_tax_code(self.tax_code)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
