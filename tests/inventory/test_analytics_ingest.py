@@ -197,3 +197,10 @@ def test_old_events_are_kept_on_their_day(client, camera, issued):
 def test_a_plate_as_device_reference_is_refused_and_named(client, camera, issued):
     response = post(client, issued.key, [event("AB123CD")])
     assert "targa" in response.json()["results"][0]["errors"]["device"][0]
+
+
+def test_zone_names_with_quotes_commas_and_braces_are_stored_as_sent(client, camera, issued):
+    zone = 'Varco "A", lato {nord} \\ sud'
+    response = post(client, issued.key, [event(zone=zone), event(zone="")])
+    assert response.json()["accepted"] == 2
+    assert sorted(AnalyticsEvent.objects.values_list("zone", flat=True)) == ["", zone]
