@@ -41,7 +41,11 @@ def project_list_view(request):
     filterset = ProjectFilterSet(
         request.GET or None, queryset=project_list(user=request.user).order_by("acronym")
     )
-    return render(request, "projects/project_list.html", {"filterset": filterset, "projects": filterset.qs})
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filterset": filterset, "projects": filterset.qs, "can_create": can(request.user, MANAGE_PROJECTS)},
+    )
 
 
 def _budget_context(project):

@@ -23,13 +23,12 @@ from projects.models import (
     WorkPackageProgress,
 )
 from tests.factories import OrganisationFactory, make_user
+from tests.projects.conftest import ROLES
 from tests.projects.factories import (
     ForeignBodyFactory,
     category,
     dtype,
     level,
-    make_project,
-    make_work_plan,
     manager_of,
     programme,
 )
@@ -196,36 +195,6 @@ def test_a_project_run_from_the_api_alone():
     assert Project.objects.get(pk=project.pk).total_eligible_cost == Decimal("100000.00")
 
 
-@pytest.fixture
-def world():
-    torino = OrganisationFactory(name="Comune di Torino")
-    project = make_project(
-        coordinator=torino, partners=1, acronym="DA4LP", total="0.00", periods=((1, 18), (19, 30))
-    )
-    wp1, wp2, d11, _d21 = make_work_plan(project)
-    partner = project.partners.get(number=2)
-    users = {
-        "anonymous": None,
-        "other_pm": manager_of(OrganisationFactory(name="Comune di Trento")),
-        "coord_applicant": make_user(Role.APPLICANT, torino),
-        "partner_pm": manager_of(partner.organisation),
-        "coord_pm": manager_of(torino),
-        "official": make_user(Role.REGIONAL_OFFICIAL),
-        "auditor": make_user(Role.AUDITOR),
-    }
-    return {
-        "project": project,
-        "wp1": wp1,
-        "wp2": wp2,
-        "d11": d11,
-        "partner": partner,
-        "coordinator": project.partners.get(number=1),
-        "milestone": project.milestones.get(),
-        "report": project.periods.get(number=1).report,
-        "users": users,
-    }
-
-
 def _writes(w):
     """(name, method, url, body) of each write endpoint, on the world's project."""
     p, wp1, wp2 = w["project"], w["wp1"], w["wp2"]
@@ -366,17 +335,15 @@ ALLOWED = {
 DENIED_STATUS = {"anonymous": {401, 403}, "other_pm": {404}}
 
 
-@pytest.mark.parametrize(
-    "role", ["anonymous", "other_pm", "coord_applicant", "partner_pm", "coord_pm", "official", "auditor"]
-)
-def test_write_permission_matrix(world, role):
-    api = api_client_for(world["users"][role])
+@pytest.mark.parametrize("role", ROLES)
+def test_write_permission_matrix(run_world, role):
+    api = api_client_for(run_world["users"][role])
     allowed = ALLOWED.get(role, set())
-    for name, method, url, body in _writes(world):
+    for name, method, url, body in _writes(run_world):
         if role == "coord_pm" and name == "partner_remove":
             # partner 2 leads WP2: first a partner with nothing recorded
             extra = Partner.objects.create(
-                project=world["project"],
+                project=run_world["project"],
                 organisation=ForeignBodyFactory(),
                 number=9,
                 short_name="EMPTY",
@@ -412,9 +379,11 @@ def test_write_permission_matrix(world, role):
         ),
     ],
 )
-def test_errors_name_the_field_and_the_rule_in_italian_or_english(world, url, body, field, italian, english):
-    api = api_client_for(world["users"]["coord_pm"])
-    body = {**body, "lead": world["coordinator"].pk}
+def test_errors_name_the_field_and_the_rule_in_italian_or_english(
+    run_world, url, body, field, italian, english
+):
+    api = api_client_for(run_world["users"]["coord_pm"])
+    body = {**body, "lead": run_world["coordinator"].pk}
     before = _state()
     response = api.post(url, body, format="json")
     assert response.status_code == 400
@@ -423,13 +392,13 @@ def test_errors_name_the_field_and_the_rule_in_italian_or_english(world, url, bo
     assert _state() == before
 
 
-def test_a_deliverable_due_outside_its_work_package_or_of_another_programme_is_refused(world):
-    api = api_client_for(world["users"]["coord_pm"])
-    p, wp1 = world["project"], world["wp1"]
+def test_a_deliverable_due_outside_its_work_package_or_of_another_programme_is_refused(run_world):
+    api = api_client_for(run_world["users"]["coord_pm"])
+    p, wp1 = run_world["project"], run_world["wp1"]
     h2020 = programme("h2020").dissemination_levels.get(code="PU")
     body = {
         "title": "Out",
-        "lead": world["coordinator"].pk,
+        "lead": run_world["coordinator"].pk,
         "type": dtype(p).pk,
         "dissemination": h2020.pk,
         "due_month": 20,
