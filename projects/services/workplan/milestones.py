@@ -1,0 +1,79 @@
+"""Milestones MS<n>: planned with their work packages, and the date they were achieved."""
+
+from django.db import transaction
+
+from portal.audit import snapshot
+from portal.models import User
+from projects.models import (
+    Milestone,
+    Project,
+    WorkPackage,
+)
+from projects.services.common import (
+    audit,
+    check_months,
+    require_work_plan,
+    validated,
+)
+from projects.services.workplan.common import MILESTONE_FIELDS, _lock, _next, _of_project, _save_unique
+
+
+# --- Milestones -----------------------------------------------------------------------------------
+def milestone_create(
+    *,
+    actor: User | None,
+    project: Project,
+    title: str,
+    due_month: int,
+    work_packages: list[WorkPackage] = (),
+    means_of_verification: str = "",
+    number: int | None = None,
+) -> Milestone:
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        project = _lock(project)
+        for wp in work_packages:
+            _of_project(project, work_packages=wp)
+        check_months(project, start=due_month, fields=("due_month", "due_month"))
+        number = number or _next(Milestone, project=project)
+        milestone = Milestone(
+            project=project,
+            number=number,
+            title=title,
+            due_month=due_month,
+            means_of_verification=means_of_verification,
+        )
+        validated(milestone, exclude=["project"])
+        _save_unique(milestone, code=milestone.code)
+        milestone.work_packages.set(work_packages)
+        audit(
+            action="projects.milestone.created",
+            actor=actor,
+            target=milestone,
+            project=project,
+            after={
+                **snapshot(milestone, MILESTONE_FIELDS),
+                "work_packages": [wp.code for wp in work_packages],
+            },
+        )
+    return milestone
+
+
+def milestone_achieve(*, actor: User | None, milestone: Milestone, achieved_on) -> Milestone:
+    """Record the date a milestone was achieved (None clears it)."""
+    project = milestone.project
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        before = {"achieved_on": locked.achieved_on}
+        locked.achieved_on = achieved_on
+        locked.save(update_fields=["achieved_on"])
+        audit(
+            action="projects.milestone.achieved",
+            actor=actor,
+            target=locked,
+            project=project,
+            before=before,
+            after={"achieved_on": achieved_on},
+        )
+    return locked
