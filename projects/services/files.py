@@ -1,6 +1,6 @@
 """Checks of a deliverable's file: PDF, DOCX, ODT, XLSX, CSV or ZIP, judged by content.
 
-PDFs go through funding's safe upload checks as they are (funding.services.documents.check_file:
+PDFs go through the portal's safe upload checks as they are (portal.uploads.check_file:
 size, polyglots, a complete parse, no active content). The other formats reuse the same size limit,
 the same polyglot detector and the same file-name sanitiser, then check their own structure: an
 office document or a ZIP must be one sound archive (every CRC right, no encrypted entry, no path
@@ -19,9 +19,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from funding.choices import DocumentType
-from funding.services import documents as funding_documents
-from funding.services.documents import CheckedFile, sanitise_filename
+from portal import uploads
+from portal.uploads import CheckedFile, FileType, sanitise_filename
 
 PDF, DOCX, ODT, XLSX, CSV, ZIP = "pdf", "docx", "odt", "xlsx", "csv", "zip"
 CONTENT_TYPES = {
@@ -69,7 +68,7 @@ def _read(uploaded_file) -> bytes:
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
         raise _refuse(
-            funding_documents.ERROR_TOO_LARGE,
+            uploads.ERROR_TOO_LARGE,
             "too_large",
             size=filesizeformat(size),
             max=filesizeformat(limit),
@@ -79,22 +78,22 @@ def _read(uploaded_file) -> bytes:
     data = uploaded_file.read(limit + 1)
     if len(data) > limit:
         raise _refuse(
-            funding_documents.ERROR_TOO_LARGE,
+            uploads.ERROR_TOO_LARGE,
             "too_large",
             size=f"> {filesizeformat(limit)}",
             max=filesizeformat(limit),
         )
     if not data:
-        raise _refuse(funding_documents.ERROR_EMPTY, "empty")
+        raise _refuse(uploads.ERROR_EMPTY, "empty")
     return data
 
 
 def _check_archive(data: bytes, kind: str) -> None:
     label = LABELS[kind]
-    formats = funding_documents._formats(data)  # the same polyglot detector as every upload
+    formats = uploads.detected_formats(data)  # the same polyglot detector as every upload
     if formats != {"zip"} or not data.startswith(b"PK\x03\x04"):
         if len(formats) > 1:
-            raise _refuse(funding_documents.ERROR_POLYGLOT, "polyglot")
+            raise _refuse(uploads.ERROR_POLYGLOT, "polyglot")
         raise _refuse(ERROR_MISMATCH, "mismatch", type=label)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -138,7 +137,7 @@ def _check_archive(data: bytes, kind: str) -> None:
 
 
 def _check_csv(data: bytes) -> None:
-    if funding_documents._formats(data):  # a PDF, image, archive or HTML page named .csv
+    if uploads.detected_formats(data):  # a PDF, image, archive or HTML page named .csv
         raise _refuse(ERROR_MISMATCH, "mismatch", type="CSV")
     try:
         text = data.decode("utf-8-sig")
@@ -152,7 +151,7 @@ def _check_csv(data: bytes) -> None:
     except csv.Error as exc:
         raise _refuse(ERROR_CSV_DAMAGED, "csv_damaged") from exc
     if rows == 0:
-        raise _refuse(funding_documents.ERROR_EMPTY, "empty")
+        raise _refuse(uploads.ERROR_EMPTY, "empty")
 
 
 def check_deliverable_file(uploaded_file) -> CheckedFile:
@@ -161,7 +160,7 @@ def check_deliverable_file(uploaded_file) -> CheckedFile:
     if kind is None:
         raise _refuse(ERROR_DELIVERABLE_TYPE, "type_not_allowed")
     if kind == PDF:
-        return funding_documents.check_file(uploaded_file=uploaded_file, accepted_types=[DocumentType.PDF])
+        return uploads.check_file(uploaded_file=uploaded_file, accepted_types=[FileType.PDF])
     data = _read(uploaded_file)
     if kind == CSV:
         _check_csv(data)
