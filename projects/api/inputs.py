@@ -78,6 +78,14 @@ class PartnerInputSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
 
 
+class ForeignPartnerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    country = serializers.CharField(max_length=2, help_text="ISO 3166 alpha-2 code, e.g. ES.")
+    pic = serializers.CharField(max_length=9, help_text="The EU Participant Identification Code: 9 digits.")
+    role = PartnerRoleField()
+    short_name = serializers.CharField(max_length=20)
+
+
 class PeriodInputSerializer(serializers.Serializer):
     start_month = serializers.IntegerField(**MONTH)
     end_month = serializers.IntegerField(**MONTH)

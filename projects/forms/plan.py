@@ -5,6 +5,7 @@ the service's, whose errors the views put back on the fields."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from funding.forms.ledger import AmountField, date_field
 from portal.choices import OrganisationKind
@@ -91,6 +92,18 @@ class PartnerForm(forms.Form):
             .exclude(project_partnerships__project=project)
             .order_by("name")
         )
+
+
+class ForeignPartnerForm(forms.Form):
+    """A foreign partner the portal does not know yet: registered as an "other body" with its PIC."""
+
+    name = forms.CharField(label=_("Name of the body"), max_length=200)
+    country = CountryField().formfield(label=_("Country"))
+    pic = forms.CharField(
+        label=_("PIC"), max_length=9, help_text=_("The EU Participant Identification Code: 9 digits.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices, initial=PartnerRole.BENEFICIARY)
+    short_name = forms.CharField(label=_("Short name"), max_length=20)
 
 
 class PeriodForm(forms.Form):

@@ -250,6 +250,48 @@ def partner_add(
     return partner
 
 
+def partner_add_foreign_body(
+    *,
+    actor: User | None,
+    project: Project,
+    name: str,
+    country: str,
+    pic: str,
+    role: str,
+    short_name: str,
+) -> Partner:
+    """Add a foreign partner that the portal does not know yet: an "other body" with its country and PIC
+    is registered (or found by its PIC) and added, both in one transaction, or neither."""
+    from portal.audit import audit_record
+    from portal.choices import OrganisationKind
+    from portal.services import ORGANISATION_FIELDS
+
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        organisation = Organisation.objects.filter(
+            pic=(pic or "").strip(), kind=OrganisationKind.OTHER
+        ).first()
+        if organisation is None:
+            organisation = Organisation(
+                kind=OrganisationKind.OTHER,
+                name=(name or "").strip(),
+                country=country,
+                pic=(pic or "").strip(),
+            )
+            validated(organisation)
+            organisation.save()
+            audit_record(
+                action="organisation.created",
+                actor=actor,
+                organisation=organisation,
+                target=organisation,
+                after={**snapshot(organisation, ORGANISATION_FIELDS), "project": project.acronym},
+            )
+        return partner_add(
+            actor=actor, project=project, organisation=organisation, role=role, short_name=short_name
+        )
+
+
 def partner_remove(*, actor: User | None, partner: Partner) -> None:
     project = partner.project
     require_work_plan(actor, project)

@@ -12,7 +12,13 @@ from portal.choices import Role
 from portal.formatting import format_money
 from portal.models import Organisation
 from portal.permissions import MANAGE_PROJECTS, organisation_ids_with_role, require
-from projects.forms.plan import BudgetForm, PartnerForm, ProjectCreateForm, ProjectEditForm
+from projects.forms.plan import (
+    BudgetForm,
+    ForeignPartnerForm,
+    PartnerForm,
+    ProjectCreateForm,
+    ProjectEditForm,
+)
 from projects.models import CostCategory, Partner, ReportingPeriod
 from projects.selectors import budget_lines, partner_list
 from projects.services import budget as budget_services
@@ -82,16 +88,29 @@ def partners(request, acronym):
     project, rights = load(request, acronym)
     if not rights.edits_work_plan:
         raise PermissionDenied
-    form = PartnerForm(project=project)
+    form, foreign = PartnerForm(project=project), ForeignPartnerForm(prefix="foreign")
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "remove":
+            if request.POST.get("action") == "add_foreign":
+                foreign = ForeignPartnerForm(request.POST, prefix="foreign")
+                if foreign.is_valid():
+                    try:
+                        services.partner_add_foreign_body(
+                            actor=request.user, project=project, **foreign.cleaned_data
+                        )
+                    except ValidationError as exc:
+                        apply_errors(foreign, exc)
+                    else:
+                        messages.success(request, _("The partner was added."))
+                        return redirect("projects:partners", acronym=acronym)
+            elif request.POST.get("action") == "remove":
                 partner = get_object_or_404(Partner, pk=request.POST.get("partner"), project=project)
                 services.partner_remove(actor=request.user, partner=partner)
                 messages.success(request, _("The partner was removed."))
                 return redirect("projects:partners", acronym=acronym)
-            form = PartnerForm(request.POST, project=project)
-            if form.is_valid():
+            else:
+                form = PartnerForm(request.POST, project=project)
+            if form.is_bound and form.is_valid():
                 services.partner_add(actor=request.user, project=project, **form.cleaned_data)
                 messages.success(request, _("The partner was added."))
                 return redirect("projects:partners", acronym=acronym)
@@ -104,7 +123,13 @@ def partners(request, acronym):
     return render(
         request,
         "projects/partners.html",
-        {"project": project, "rights": rights, "partners": partner_list(project=project), "form": form},
+        {
+            "project": project,
+            "rights": rights,
+            "partners": partner_list(project=project),
+            "form": form,
+            "foreign": foreign,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from portal.choices import Role
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Organisation
 from projects.models import (
     ActualEffort,
     BudgetLine,
@@ -210,6 +210,18 @@ def _writes(w):
             {"organisation": ForeignBodyFactory().pk, "role": "beneficiary", "short_name": "NEW"},
         ),
         ("partner_remove", "delete", f"/api/v1/project-partners/{partner}/", None),
+        (
+            "foreign_partner",
+            "post",
+            "/api/v1/projects/DA4LP/foreign-partners/",
+            {
+                "name": "Ville de Liège",
+                "country": "BE",
+                "pic": "912345678",
+                "role": "beneficiary",
+                "short_name": "LIEGE",
+            },
+        ),
         ("period_add", "post", "/api/v1/projects/DA4LP/periods/", {"start_month": 31, "end_month": 36}),
         (
             "wp_add",
@@ -285,6 +297,7 @@ def _writes(w):
 def _state():
     """Everything a write could change, and the audit trail."""
     models = [
+        Organisation,
         Project,
         Partner,
         ReportingPeriod,
@@ -315,6 +328,7 @@ ALLOWED = {
     "coord_pm": {
         "project_update",
         "partner_add",
+        "foreign_partner",
         "partner_remove",
         "period_add",
         "wp_add",

@@ -372,3 +372,30 @@ def test_the_partner_manager_saves_only_its_own_budget(client, run_world):
     name = f"b_{partner.pk}_{category(project, 'A').pk}_{period.pk}"
     assert client.post(url, {name: "500,00", "action": "save"}).status_code == 302
     assert BudgetLine.objects.get().partner == partner
+
+
+def test_a_foreign_partner_not_yet_in_the_portal_is_registered_and_added(client, run_world):
+    from portal.models import Organisation
+
+    url = reverse("projects:partners", args=["DA4LP"])
+    body = {
+        "action": "add_foreign",
+        "foreign-name": "Ayuntamiento de Madrid",
+        "foreign-country": "ES",
+        "foreign-pic": "12AB",
+        "foreign-role": "beneficiary",
+        "foreign-short_name": "MADRID",
+    }
+    client.force_login(run_world["users"]["partner_pm"])
+    assert client.post(url, {**body, "foreign-pic": "999888777"}).status_code == 403
+    client.force_login(run_world["users"]["coord_pm"])
+    before = _state()
+    refused = client.post(url, body)
+    assert refused.status_code == 400
+    assert "Il PIC (Participant Identification Code) è di 9 cifre." in _text(refused)
+    assert _state() == before
+    assert not Organisation.objects.filter(name="Ayuntamiento de Madrid").exists()
+    assert client.post(url, {**body, "foreign-pic": "999888777"}).status_code == 302
+    madrid = Partner.objects.get(project=run_world["project"], short_name="MADRID")
+    assert (madrid.organisation.kind, madrid.organisation.country.code) == ("other", "ES")
+    assert AuditEvent.objects.filter(action="organisation.created").count() == 1

@@ -38,6 +38,9 @@ class FundingProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         request=i.ProjectUpdateInputSerializer, responses={200: s.ProjectDetailSerializer, **ERRORS}
     ),
     partners=extend_schema(request=i.PartnerInputSerializer, responses={201: s.PartnerSerializer, **ERRORS}),
+    foreign_partners=extend_schema(
+        request=i.ForeignPartnerInputSerializer, responses={201: s.PartnerSerializer, **ERRORS}
+    ),
     periods=extend_schema(request=i.PeriodInputSerializer, responses={201: s.PeriodSerializer, **ERRORS}),
     work_packages=extend_schema(
         request=i.WorkPackageInputSerializer, responses={201: s.WorkPackageSerializer, **ERRORS}
@@ -96,6 +99,16 @@ class ProjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         its country and 9-digit PIC."""
         data = parse(i.PartnerInputSerializer, request)
         partner = project_services.partner_add(actor=request.user, project=self.get_object(), **data)
+        return Response(s.PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="foreign-partners", filter_backends=[])
+    def foreign_partners(self, request, acronym=None):
+        """Add a foreign partner the portal does not know yet: registered as an "other body" with its
+        country and PIC (or found by its PIC), and added, in one transaction."""
+        data = parse(i.ForeignPartnerInputSerializer, request)
+        partner = project_services.partner_add_foreign_body(
+            actor=request.user, project=self.get_object(), **data
+        )
         return Response(s.PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], filter_backends=[])
