@@ -169,7 +169,7 @@ def _staff(organisation: Organisation) -> User:
     return user
 
 
-def _official() -> User:
+def demo_official() -> User:
     return User.objects.get(email=f"funzionario@{DEMO_DOMAIN}")
 
 
@@ -201,7 +201,7 @@ def _apply(call: Call, applicant: Organisation, *, at=None, admit=False, **data)
     application = applications.application_submit(actor=staff, application=application, now=at)
     if admit:
         application = applications.application_review(
-            actor=_official(),
+            actor=demo_official(),
             application=application,
             admissible=True,
             notes="Dichiarazione completa e coerente con la dotazione organica.",

@@ -92,12 +92,12 @@ def _bodycam_call() -> Call | None:
 
 
 def _publish(call: Call) -> None:
-    from funding.demo import _official
+    from funding.demo import demo_official
     from funding.transparency import awaits_publication, grants_publish
 
     pending = [c for c in _commitments(call) if awaits_publication(c)]
     if pending:
-        grants_publish(actor=_official(), commitments=pending)
+        grants_publish(actor=demo_official(), commitments=pending)
 
 
 def _commitments(call: Call):

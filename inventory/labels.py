@@ -67,7 +67,7 @@ def labels_pdf(devices) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from reporting.renderers.pdf import _fetcher, font_faces
+    from reporting.renderers.pdf import font_faces, font_fetcher
 
     faces = "".join(
         f'@font-face {{ font-family: "Titillium Web"; font-weight: {w}; font-style: {s}; src: url("{u}"); }}'
@@ -75,9 +75,9 @@ def labels_pdf(devices) -> bytes:
     )
     fonts = FontConfiguration()
     out = io.BytesIO()
-    HTML(string=labels_html(devices), url_fetcher=_fetcher()).write_pdf(
+    HTML(string=labels_html(devices), url_fetcher=font_fetcher()).write_pdf(
         out,
-        stylesheets=[WeasyCSS(string=faces, font_config=fonts, url_fetcher=_fetcher())],
+        stylesheets=[WeasyCSS(string=faces, font_config=fonts, url_fetcher=font_fetcher())],
         font_config=fonts,
     )
     return out.getvalue()

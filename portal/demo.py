@@ -88,7 +88,7 @@ def seed_organisations() -> dict[str, Organisation]:
     return orgs
 
 
-def _user(email: str, first_name: str, last_name: str, *, staff: bool = False) -> User:
+def demo_user(email: str, first_name: str, last_name: str, *, staff: bool = False) -> User:
     user, created = User.objects.get_or_create(
         email=email,
         defaults={"first_name": first_name, "last_name": last_name, "is_staff": staff, "is_superuser": staff},
@@ -122,7 +122,7 @@ def seed_accounts(orgs: dict[str, Organisation]) -> list[DemoAccount]:
     accounts = []
     for local, first, last, role, org_key in ACCOUNT_PLAN:
         email = f"{local}@{DEMO_DOMAIN}"
-        user = _user(email, first, last, staff=role == Role.ADMINISTRATOR)
+        user = demo_user(email, first, last, staff=role == Role.ADMINISTRATOR)
         organisation = orgs[org_key]
         services.membership_set_role(actor=None, user=user, organisation=organisation, role=role)
         secret = ""

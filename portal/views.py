@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.choices import Role
+from portal.home import home_context
 from portal.jobs import broker_status, worker_status
 from portal.permissions import primary_membership
 
@@ -26,12 +27,7 @@ def home(request):
     membership = primary_membership(request.user)
     if membership is None:
         return render(request, "portal/home/no_role.html")
-    context = {"membership": membership}
-    if membership.role == Role.EU_PROJECT_MANAGER:
-        from projects.selectors import due_items, project_list
-
-        context["due_items"] = due_items(user=request.user, days=30)
-        context["my_projects"] = project_list(user=request.user).order_by("status", "acronym")
+    context = {**home_context(membership.role, request), "membership": membership}
     return render(request, HOME_TEMPLATES[membership.role], context)
 
 

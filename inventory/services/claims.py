@@ -38,9 +38,9 @@ ERROR_NONE_DECLARED = _(
 
 
 def call_rule(report: ExpenseReport) -> CallDeviceRule | None:
-    from funding.services.expenses.verification import _call_of
+    from funding.services.expenses.verification import report_call
 
-    call = _call_of(report)
+    call = report_call(report)
     return CallDeviceRule.objects.filter(call=call).first() if call is not None else None
 
 

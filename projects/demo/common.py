@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal import services as portal_services
 from portal.choices import OrganisationKind, Role
-from portal.demo import DEMO_DOMAIN, DemoAccount, _user
+from portal.demo import DEMO_DOMAIN, DemoAccount, demo_user
 from portal.models import Organisation, User
 from projects.choices import PartnerRole, ProjectStatus
 from projects.models import (
@@ -57,7 +57,7 @@ def _organisations() -> dict[str, Organisation]:
 
 
 def _trento_manager(orgs) -> User:
-    user = _user(TRENTO_PM, "Tiziana", "Trentina")
+    user = demo_user(TRENTO_PM, "Tiziana", "Trentina")
     portal_services.membership_set_role(
         actor=None, user=user, organisation=orgs["trento"], role=Role.EU_PROJECT_MANAGER
     )

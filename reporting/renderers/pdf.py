@@ -55,7 +55,7 @@ def _font_dirs() -> set[Path]:
     return {Path(url.removeprefix("file://")).parent for _w, _s, url in font_faces()}
 
 
-def _fetcher():
+def font_fetcher():
     """Fetch only the font files: the HTML holds user data, and must never reach the network."""
     from weasyprint.urls import URLFetcher
 
@@ -342,5 +342,5 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
     html, rows = render_html(document, progress=rows_progress if progress else None)
     font_config = FontConfiguration()
     with _cyclic_collector_paused(), _layout_progress(progress, rows):
-        _html_class()(html=html, url_fetcher=_fetcher()).write_pdf(fileobj, font_config=font_config)
+        _html_class()(html=html, url_fetcher=font_fetcher()).write_pdf(fileobj, font_config=font_config)
     return rows

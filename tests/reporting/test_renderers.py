@@ -165,7 +165,7 @@ def test_pdf_uses_titillium_from_bootstrap_italia():
 
 
 def test_pdf_never_fetches_anything_but_the_fonts():
-    fetcher = pdf_renderer._fetcher()
+    fetcher = pdf_renderer.font_fetcher()
     with pytest.raises(ValueError, match="Refused"):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(ValueError, match="Refused"):

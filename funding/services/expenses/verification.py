@@ -135,7 +135,7 @@ class Payable:
     undecided: int
 
 
-def _call_of(report: ExpenseReport) -> Call | None:
+def report_call(report: ExpenseReport) -> Call | None:
     if report.application_id is not None:
         return report.application.call
     row = getattr(report.commitment, "allocation_row", None)
@@ -160,7 +160,7 @@ def expense_report_payable(*, report: ExpenseReport) -> Payable:
     eligible = [line for line in lines if line.eligible]
     eligible_net = sum((line.net_amount for line in eligible), ZERO)
     eligible_gross = sum((line.total_amount for line in eligible), ZERO)
-    call = _call_of(report)
+    call = report_call(report)
     basis = call.eligible_basis if call is not None else EligibleBasis.GROSS
     method = call.allocation_method if call is not None else ""
     eligible_amount = eligible_net if basis == EligibleBasis.NET else eligible_gross
