@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def decode_page(pdf: bytes, page: int = 1) -> list[str]:
     zxingcpp = pytest.importorskip("zxingcpp")
-    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) renders the PDF"
+    if not shutil.which("pdftoppm"):  # .ci/run installs it; a newcomer's `make test` may lack it
+        pytest.skip("pdftoppm (poppler-utils) is not installed: the label's QR code cannot be read back")
     png = subprocess.run(  # noqa: S603 (fixed arguments, our own PDF on stdin)
         ["pdftoppm", "-png", "-r", "200", "-f", str(page), "-l", str(page), "-"],  # noqa: S607
         input=pdf,
