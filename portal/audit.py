@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,14 +149,30 @@ class ChainReport:
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    last_seq: int = 0  # the newest event verified, when ok, and its hash: the next check starts there
+    last_hash: str = ""
 
 
-def audit_verify_chain(*, chunk_size: int = 2000) -> ChainReport:
-    """Recompute every hash in sequence order; name the first event whose link is broken."""
-    expected_prev = ""
-    expected_seq = 1
+def audit_verify_chain(
+    *,
+    chunk_size: int = 2000,
+    after_seq: int = 0,
+    after_hash: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ChainReport:
+    """Recompute every hash in sequence order after event `after_seq` (whose hash is `after_hash`;
+    0 and "" start from the first event) up to the chain's head, and name the first event whose link
+    is broken. `checked` counts the events verified by this call; `progress` hears it every chunk."""
+    # The head first: events committed while the walk runs are left to the next check.
+    head = AuditChainHead.objects.filter(singleton=1).first()
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (None, None)
+    expected_prev = after_hash
+    expected_seq = after_seq + 1
     checked = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    events = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
+    if head_seq is not None:
+        events = events.filter(seq__lte=head_seq)
+    for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, "missing event (gap in the sequence)")
         if event.prev_hash != expected_prev:
@@ -166,7 +182,9 @@ def audit_verify_chain(*, chunk_size: int = 2000) -> ChainReport:
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.filter(singleton=1).first()
-    if head and (head.last_seq != checked or head.last_hash != expected_prev):
-        return ChainReport(False, checked, checked + 1, "the newest events are missing")
-    return ChainReport(True, checked)
+        if progress is not None and checked % chunk_size == 0:
+            progress(checked)
+    last_seq = expected_seq - 1
+    if head_seq is not None and (head_seq != last_seq or head_hash != expected_prev):
+        return ChainReport(False, checked, last_seq + 1, "the newest events are missing")
+    return ChainReport(True, checked, last_seq=last_seq, last_hash=expected_prev)

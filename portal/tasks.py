@@ -28,3 +28,11 @@ def send_notification(notification_id: int) -> bool:
     from portal.notifications import notification_send
 
     return notification_send(notification_id=notification_id)
+
+
+@shared_task(name="portal.audit_verify_full", acks_late=True)
+def audit_verify_full(verification_id: int) -> bool | None:
+    """Re-verify the whole audit chain from event 1 (requested from the verification page)."""
+    from portal.audit_checks import audit_verification_run
+
+    return audit_verification_run(verification_id=verification_id).ok

@@ -12,5 +12,6 @@ urlpatterns = [
     path("exports/<int:pk>/download/", exports.job_download, name="job_download"),
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
+    path("audit/verify/status/", audit.audit_verify_status, name="audit_verify_status"),
     path("audit/<int:seq>/", audit.audit_detail, name="audit_detail"),
 ]

@@ -1,4 +1,11 @@
-from portal.models.audit import AuditChainHead, AuditEvent, AuditSource
+from portal.models.audit import (
+    AuditChainCheckpoint,
+    AuditChainHead,
+    AuditEvent,
+    AuditSource,
+    AuditVerification,
+    AuditVerificationStatus,
+)
 from portal.models.identity import Membership, Organisation, User
 from portal.models.notification import InboxMessage, Notification
 from portal.models.reference import Comune, ComunePopulation, Province
@@ -8,9 +15,12 @@ from portal.models.saml import SamlAssertion
 __all__ = [
     "AccessRequest",
     "AccessRequestStatus",
+    "AuditChainCheckpoint",
     "AuditChainHead",
     "AuditEvent",
     "AuditSource",
+    "AuditVerification",
+    "AuditVerificationStatus",
     "Comune",
     "ComunePopulation",
     "InboxMessage",

@@ -75,3 +75,64 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_repr}"
+
+
+class AuditChainCheckpoint(models.Model):
+    """One row: the newest event whose link was verified, with its hash. A check starts here, so it
+    costs the events written since; a full re-verification (AuditVerification) starts from event 1."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(_("verified up to event no."), default=0)
+    hash = models.CharField(_("hash of that event"), max_length=64, default="")
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain checkpoint")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=1), name="%(app_label)s_%(class)s_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditVerificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AuditVerification(models.Model):
+    """A full re-verification of the chain, from event 1, run by a worker with its progress."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AuditVerificationStatus.choices,
+        default=AuditVerificationStatus.QUEUED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    total = models.BigIntegerField(_("events to verify"), default=0)
+    checked = models.BigIntegerField(_("events verified"), default=0)
+    ok = models.BooleanField(_("intact"), null=True, blank=True)
+    first_broken_seq = models.BigIntegerField(_("first broken event"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.checked * 100 // self.total)

@@ -1,10 +1,16 @@
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.audit import audit_verify_chain, compute_hash
+from portal.audit import compute_hash
+from portal.audit_checks import (
+    ACTIVE,
+    audit_check_since_checkpoint,
+    audit_verification_latest,
+    audit_verification_request,
+)
 from portal.models import AuditEvent
 from portal.permissions import READ_AUDIT
 from portal.selectors import audit_event_list
@@ -62,19 +68,49 @@ def audit_detail(request, seq):
 
 
 @capability_required(READ_AUDIT)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def audit_verify(request):
-    """Recompute the whole hash chain now and name the first broken link (read only)."""
-    report = audit_verify_chain()
+    """GET: verify the events written since the last verified checkpoint (read only, a few events)
+    and show the last full re-verification; POST: queue a full re-verification (a worker job)."""
+    if request.method == "POST":
+        audit_verification_request(actor=request.user)
+        return redirect("reporting:audit_verify")
+    report, checkpoint = audit_check_since_checkpoint()
+    full = audit_verification_latest()
+    broken_seq = report.first_broken_seq if not report.ok else None
+    if broken_seq is None and full is not None and full.ok is False:
+        broken_seq = full.first_broken_seq
     broken = None
-    if not report.ok:
-        broken = audit_event_list(user=request.user).filter(seq=report.first_broken_seq).first()
+    if broken_seq is not None:
+        broken = audit_event_list(user=request.user).filter(seq=broken_seq).first()
     return render(
         request,
         "reporting/audit_verify.html",
         {
             "report": report,
+            "checkpoint": checkpoint,
             "broken": broken,
             "reason": CHAIN_REASONS.get(report.reason, report.reason),
+            "full": full,
+            "full_reason": CHAIN_REASONS.get(full.reason, full.reason) if full else "",
+            "full_active": full is not None and full.status in ACTIVE,
         },
+    )
+
+
+@capability_required(READ_AUDIT)
+@require_GET
+def audit_verify_status(request):
+    """The full re-verification's progress, as JSON (the page follows it)."""
+    full = audit_verification_latest()
+    if full is None:
+        return JsonResponse({"status": "", "finished": True})
+    return JsonResponse(
+        {
+            "status": full.status,
+            "checked": full.checked,
+            "total": full.total,
+            "percent": full.percent,
+            "finished": full.status not in ACTIVE,
+        }
     )

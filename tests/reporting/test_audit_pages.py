@@ -137,23 +137,37 @@ def test_audit_event_page_shows_the_hash_check(client, auditor, events):
     assert "this event was altered" in html
 
 
-def test_chain_verification_page_names_the_first_broken_link(client, auditor, events):
+def test_chain_verification_page_names_the_first_broken_link(
+    client, auditor, events, eager, django_capture_on_commit_callbacks
+):
     client.force_login(auditor)
     url = reverse("reporting:audit_verify")
     html = client.get(url, **EN).content.decode()
     assert "The chain is intact" in html
 
+    # An event older than the verified checkpoint: the full re-verification (a job) finds it.
     tamper(events["other"], {"name": "Ente falsificato"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, **EN)
+    assert response.status_code == 302
     response = client.get(url, **EN)
     html = response.content.decode()
     assert response.status_code == 200
     seq = events["other"].seq
-    assert f"The chain is broken at event no. {seq}" in html
+    assert f"Last full re-verification, {_today()}" in html
+    assert f"the chain is broken at event no. {seq}" in html
     assert "its content does not match its hash" in html
     assert reverse("reporting:audit_detail", args=[seq]) in html
 
     with pytest.raises(CommandError, match=f"BROKEN at event #{seq}"):
         call_command("audit_verify")
+
+
+def _today() -> str:
+    from django.utils import formats, translation
+
+    with translation.override("en"):
+        return formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")[:8]
 
 
 def test_chain_verification_page_in_italian(client, auditor, events):
