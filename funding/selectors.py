@@ -538,7 +538,20 @@ def allocation_list(*, user) -> QuerySet[Allocation]:
     return (
         Allocation.objects.select_related("call", "call__reservation", "computed_by", "adopted_by")
         .defer("inputs")
-        .annotate(row_count=Count("rows"), _inputs_summary=InputsSummary())
+        # A subquery, not a join with GROUP BY: grouping would evaluate the summary once per row.
+        .annotate(
+            row_count=Coalesce(
+                Subquery(
+                    AllocationRow.objects.filter(allocation=OuterRef("pk"))
+                    .order_by()
+                    .values("allocation")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+            ),
+            _inputs_summary=InputsSummary(),
+        )
     )
 
 

@@ -1,0 +1,450 @@
+"""HTTP load benchmark (issue 14): the portal as deployed, under a real load generator.
+
+    .venv/bin/python bench/bench_http.py            # 10,000 applications, 100,000 audit events
+    .venv/bin/python bench/bench_http.py --quick    # 500 applications, 10,000 events, short runs
+
+It creates a throwaway PostgreSQL database (BENCH_DATABASE_URL names the server, default
+postgres://postgres@127.0.0.1:5432/postgres), migrates it, seeds the demo and grows it through the
+services (applications to the taxi call with their documents, audit events through the audit
+service, the COVID-19 split adopted and its 1,181 grants published), boots gunicorn with the
+production settings (2 workers) and measures with locust, used as a library: req/s, p50 and p95 of a
+framework floor (/livez: a constant, no database), /api/v1/me/, every list endpoint of the API and
+the main pages of each role, interleaved over three rounds, each as a ratio to the floor and to
+/me/; then 50 users for 60 s on a mix of public pages, officials' pages and the API. It prints a
+table, drops the database, and exits 1 on any error response (or a target missed, with --strict).
+
+Three processes, so that nothing is shared that should not be: this one (no Django, no gevent), the
+grower (Django, `--grow`) and the load generator (locust, which patches the standard library with
+gevent, `--load`). The machine is shared and noisy: compare ratios within one run, not absolutes.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+FLOOR, ME = "floor /livez", "api /me/"
+
+# The main pages of each role (the COVID allocation's page is added by the grower).
+PAGES = {
+    "public": ["/", "/funding/calls/", "/funding/transparency/"],
+    "official": [
+        "/",
+        "/funding/programmes/",
+        "/funding/chapters/",
+        "/funding/commitments/",
+        "/funding/calls/manage/",
+        "/funding/applications/",
+        "/funding/applications/review/",
+        "/funding/allocations/",
+        "/funding/expenses/",
+        "/funding/transparency/publish/",
+        "/reports/",
+        "/reports/exports/",
+        "/reports/audit/",
+        "/reports/audit/verify/",
+        "/access-requests/",
+        "/notifications/",
+    ],
+    "auditor": ["/", "/reports/audit/"],
+    "applicant": ["/", "/funding/applications/", "/funding/expenses/"],
+    "projects": ["/", "/projects/", "/projects/deliverables/"],
+    "inventory": ["/", "/inventory/", "/inventory/funded/", "/inventory/map/"],
+}
+ACCOUNTS = {
+    "official": "funzionario@sentinella.demo",
+    "auditor": "revisore@sentinella.demo",
+    "applicant": "comune.torino@sentinella.demo",
+    "projects": "progetti@sentinella.demo",
+    "inventory": "inventario@sentinella.demo",
+}
+
+
+# --- orchestration (no Django here) ---------------------------------------------------------------
+def _admin_dsn() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _database(action: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        if action == "create":
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(args: list[str], env: dict, what: str) -> None:
+    started = time.monotonic()
+    result = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"{what} failed")
+    print(f"  {what}: {time.monotonic() - started:.0f} s", flush=True)
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own server)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller grow and shorter runs (minutes)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8800")))
+    parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "sentinella_bench_"))
+    parser.add_argument("--applications", type=int)
+    parser.add_argument("--events", type=int)
+    parser.add_argument("--seconds", type=float, help="per endpoint and round")
+    parser.add_argument("--mixed-seconds", type=float)
+    parser.add_argument("--strict", action="store_true", help="also exit 1 when a target is missed")
+    parser.add_argument("--grow", metavar="PLAN", help=argparse.SUPPRESS)
+    parser.add_argument("--load", metavar="PLAN", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.grow:
+        return grow(args)
+    if args.load:
+        return load(args)
+
+    applications = args.applications or (500 if args.quick else 10_000)
+    events = args.events or (10_000 if args.quick else 100_000)
+    seconds = args.seconds or (2.0 if args.quick else 5.0)
+    mixed_seconds = args.mixed_seconds or (20.0 if args.quick else 60.0)
+    name = f"{args.prefix}{os.getpid()}"
+    work = Path(tempfile.mkdtemp(prefix="sentinella-bench-http-"))
+    base = f"http://127.0.0.1:{args.port}"
+    dsn = _admin_dsn().rsplit("/", 1)[0] + f"/{name}"
+    # Seeding and growing run with the development settings (seed_demo refuses production: its
+    # accounts have a published password); gunicorn serves with the production ones.
+    env = {
+        **os.environ,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": base,
+        "DATABASE_URL": dsn,
+        "CELERY_BROKER_URL": "",
+        "BROKER_DIR": str(work / "broker"),
+        "MEDIA_ROOT": str(work / "media"),
+        "LOG_LEVEL": "WARNING",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "PORT": str(args.port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    print(f"bench_http: database {name}, gunicorn on {base}, work folder {work}", flush=True)
+    _database("create", name)
+    server = None
+    try:
+        _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
+        _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
+        _run([PYTHON, "manage.py", "seed_demo"], env, "seed_demo")
+        production = {**env, "DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50)}
+        server = subprocess.Popen(  # noqa: S603
+            [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "portal.wsgi"],
+            env=production,
+            cwd=ROOT,
+            stdout=open(work / "gunicorn.log", "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        _wait_for(f"{base}/livez")
+        plan = work / "plan.json"
+        grow_args = ["--applications", str(applications), "--events", str(events), "--port", str(args.port)]
+        _run(
+            [PYTHON, __file__, "--grow", str(plan), *grow_args],
+            env,
+            f"grow ({applications:,} applications, "
+            f"{events:,} audit events, COVID split adopted and published) and log in",
+        )
+        load_args = ["--seconds", str(seconds), "--mixed-seconds", str(mixed_seconds)]
+        if args.strict:
+            load_args.append("--strict")
+        result = subprocess.run([PYTHON, __file__, "--load", str(plan), *load_args], cwd=ROOT, check=False)  # noqa: S603
+        return result.returncode
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        _database("drop", name)
+        print(f"bench_http: database {name} dropped; gunicorn's log in {work / 'gunicorn.log'}")
+
+
+# --- the grower (Django) ------------------------------------------------------------------------------
+def grow(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    plan = {"base": f"http://127.0.0.1:{args.port}"}
+    started = time.monotonic()
+    _grow_applications(args.applications)
+    print(f"    applications: {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
+    _grow_events(args.events)
+    print(f"    audit events: {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
+    plan["allocation"] = _adopt_and_publish_covid()
+    print(f"    COVID split adopted and published: {time.monotonic() - started:.0f} s", flush=True)
+    plan["api"] = _api_lists()
+    plan["token"] = _token(ACCOUNTS["official"])
+    plan["cookies"] = _log_in(plan["base"])
+    Path(args.grow).write_text(json.dumps(plan))
+    return 0
+
+
+def _grow_applications(count: int) -> None:
+    """Taxi licensees who apply to the open taxi call with their documents, through the services (the
+    demo's own path: create, fill in, upload, submit), a third of them reviewed by the official."""
+    from funding.demo import _apply
+    from funding.models import Call
+    from portal import services
+    from portal.choices import OrganisationKind
+    from portal.models import Comune
+
+    call = Call.objects.get(code="taxi-registratori-evento")
+    turin = Comune.objects.get(istat_code="001272")
+    opens = call.opens_at
+    letters = "ABCDEFGHJKLMNPRSTVWXYZ"
+    for n in range(count):
+        licence = f"TO-B{n:05d}"
+        licensee = services.organisation_create(
+            actor=None,
+            kind=OrganisationKind.TAXI_LICENSEE,
+            name=f"Tassista {n:05d}",
+            comune=turin,
+            licence_number=licence,
+        )
+        a, b, c, d = (letters[n // 22**k % 22] for k in range(4))
+        plate = f"{a}{b}{n % 1000:03d}{c}{d}"  # unique up to 22**4 licensees
+        _apply(
+            call,
+            licensee,
+            licence_number=licence,
+            vehicle_plate=plate,
+            recorder_make="Dashcam Pro",
+            recorder_model="DR-900 Taxi",
+            conformity_standard="CEI EN 50498",
+            quote_net="1890.00",
+            quote_vat="415.80",
+            at=opens + (time_delta(seconds=60 * n + 3600)),
+            admit=n % 3 == 0,
+        )
+
+
+def time_delta(**kwargs):
+    import datetime
+
+    return datetime.timedelta(**kwargs)
+
+
+def _grow_events(count: int) -> None:
+    from portal.audit import AuditEntry, audit_record_many
+    from portal.models import Organisation
+
+    target = Organisation.objects.order_by("pk").first()
+    for start in range(0, count, 1000):
+        audit_record_many(
+            [
+                AuditEntry(action="bench.event", target=target, after={"n": n})
+                for n in range(start, min(count, start + 1000))
+            ]
+        )
+
+
+def _adopt_and_publish_covid() -> int:
+    import datetime
+
+    from funding.models import Call
+    from funding.services.allocation import allocation_adopt
+    from funding.transparency import grants_pending_publication, grants_publish
+    from portal.models import User
+
+    official = User.objects.get(email=ACCOUNTS["official"])
+    call = Call.objects.get(code="covid-19-polizia-locale")
+    allocation = call.allocations.get(status="proposed")
+    allocation_adopt(
+        actor=official, allocation=allocation, act_number="DD 129/2020", act_date=datetime.date(2020, 4, 23)
+    )
+    grants_publish(actor=official, commitments=list(grants_pending_publication()))
+    return allocation.pk
+
+
+def _api_lists() -> list[str]:
+    """Every list endpoint of the API: the routes of the v1 namespace named "<basename>-list"."""
+    from django.urls import NoReverseMatch, get_resolver, reverse
+
+    _prefix, api = get_resolver().namespace_dict["v1"]
+    paths = []
+    for name in {n for n in api.reverse_dict if isinstance(n, str) and n.endswith("-list")}:
+        try:
+            paths.append(reverse(f"v1:{name}"))
+        except NoReverseMatch:
+            continue
+    return sorted(paths)
+
+
+def _token(email: str) -> str:
+    from rest_framework.authtoken.models import Token
+
+    from portal.models import User
+
+    return Token.objects.get_or_create(user=User.objects.get(email=email))[0].key
+
+
+def _log_in(base: str) -> dict[str, str]:
+    """Each role logs in as a person does (password, then TOTP): its session cookie."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from portal.demo import DEMO_PASSWORD, demo_totp_secret
+    from portal.smoke.http import HttpClient
+
+    cookies = {}
+    for role, email in ACCOUNTS.items():
+        client = HttpClient(base, https=True)
+
+        def code(email=email):
+            return format_hotp_value(hotp_value(demo_totp_secret(email), int(time.time()) // 30))
+
+        client.log_in(email, DEMO_PASSWORD, totp_code=code)
+        cookies[role] = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    return cookies
+
+
+# --- the load generator (locust as a library) -----------------------------------------------------------
+def load(args) -> int:
+    import gevent
+    from locust import FastHttpUser, constant, task
+    from locust.env import Environment
+
+    plan = json.loads(Path(args.load).read_text())
+    proxy = {"X-Forwarded-Proto": "https", "Accept-Language": "it"}
+    api = {**proxy, "Authorization": f"Token {plan['token']}", "Accept": "application/json"}
+
+    def session(role):
+        return {**proxy, "Cookie": plan["cookies"][role]} if role != "public" else proxy
+
+    targets = [(FLOOR, "/livez", proxy), (ME, "/api/v1/me/", api)]
+    targets += [(f"api {p.removeprefix('/api/v1')}", p, api) for p in plan["api"]]
+    pages = {role: list(paths) for role, paths in PAGES.items()}
+    pages["official"].append(f"/funding/allocations/{plan['allocation']}/")
+    pages["public"] += ["/funding/transparency/?format=json", "/funding/transparency/?format=csv"]
+    for role, paths in pages.items():
+        targets += [(f"{role} {p}", p, session(role)) for p in paths]
+
+    def run(tasks: list[tuple[str, dict, int]], users: int, seconds: float, warmup: float = 1.0):
+        class Visitor(FastHttpUser):
+            host = plan["base"]
+            wait_time = constant(0)
+
+            @task
+            def visit(self):
+                path, headers, _weight = pick()
+                with self.client.get(
+                    path, headers=headers, name=path, allow_redirects=False, catch_response=True
+                ) as response:
+                    if response.status_code != 200:
+                        response.failure(f"HTTP {response.status_code}")
+
+        import random
+
+        population = [t for t in tasks for _ in range(t[2])]
+
+        def pick():
+            return random.choice(population)  # noqa: S311
+
+        env = Environment(user_classes=[Visitor])
+        runner = env.create_local_runner()
+        runner.start(users, spawn_rate=users)
+        gevent.sleep(warmup)
+        env.stats.reset_all()
+        began = time.monotonic()
+        gevent.sleep(seconds)
+        elapsed = time.monotonic() - began
+        total = env.stats.total
+        figures = {
+            "rps": total.num_requests / elapsed,
+            "p50": total.get_response_time_percentile(0.5) or 0,
+            "p95": total.get_response_time_percentile(0.95) or 0,
+            "errors": total.num_failures,
+            "requests": total.num_requests,
+            "failures": [f"{e.name}: {e.error}" for e in env.stats.errors.values()][:5],
+        }
+        runner.quit()
+        return figures
+
+    results: dict[str, list[dict]] = {name: [] for name, _p, _h in targets}
+    for round_ in range(1, 4):
+        print(f"round {round_}/3 ({len(targets)} targets, {args.seconds:g} s each)", flush=True)
+        for name, path, headers in targets:
+            results[name].append(run([(path, headers, 1)], users=8, seconds=args.seconds))
+
+    mixed_tasks = (
+        [(p, session("public"), 3) for p in pages["public"][:3]]
+        + [(p, session("official"), 1) for p in pages["official"]]
+        + [(p, api, 1) for p in ["/api/v1/me/", *plan["api"][:12]]]
+    )
+    print(f"mixed: 50 users, {args.mixed_seconds:g} s", flush=True)
+    mixed = run(mixed_tasks, users=50, seconds=args.mixed_seconds, warmup=5.0)
+    return _report(results, mixed, strict=args.strict)
+
+
+def _report(results: dict[str, list[dict]], mixed: dict, *, strict: bool) -> int:
+    floor = statistics.median(r["rps"] for r in results[FLOOR])
+    me = statistics.median(r["rps"] for r in results[ME])
+    errors = sum(r["errors"] for rounds in results.values() for r in rounds) + mixed["errors"]
+    missed = []
+    print()
+    print(
+        f"{'target':58} {'req/s min/med/max':>20} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'x floor':>7} {'x /me/':>6} err"
+    )
+    for name, rounds in results.items():
+        rps = sorted(r["rps"] for r in rounds)
+        med = statistics.median(rps)
+        p50 = statistics.median(r["p50"] for r in rounds)
+        p95 = statistics.median(r["p95"] for r in rounds)
+        err = sum(r["errors"] for r in rounds)
+        ratio = med / me if me else 0
+        flag = " <0.5" if name not in (FLOOR, ME) and ratio < 0.5 else ""
+        if flag:
+            missed.append(name)
+        print(
+            f"{name[:58]:58} {rps[0]:6.0f}/{med:5.0f}/{rps[-1]:5.0f}   {p50:7.0f} {p95:7.0f} "
+            f"{med / floor if floor else 0:7.2f} {ratio:6.2f} {err}{flag}"
+        )
+        for failure in {f for r in rounds for f in r["failures"]}:
+            print(f"    ! {failure}")
+    print()
+    print(
+        f"mixed, 50 users: {mixed['rps']:.0f} req/s, p50 {mixed['p50']:.0f} ms, p95 {mixed['p95']:.0f} ms, "
+        f"{mixed['errors']} errors of {mixed['requests']}"
+    )
+    for failure in mixed["failures"]:
+        print(f"    ! {failure}")
+    if mixed["p95"] >= 300:
+        missed.append("mixed p95 >= 300 ms")
+    print(f"targets missed ({len(missed)}): {', '.join(missed) or 'none'}")
+    if errors:
+        print(f"FAILED: {errors} error responses")
+        return 1
+    return 1 if strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
