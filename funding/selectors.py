@@ -279,7 +279,8 @@ def _public_calls() -> QuerySet[Call]:
 
 def _call_queryset(qs: QuerySet[Call]) -> QuerySet[Call]:
     return qs.select_related("action", "reservation", "reservation__chapter").prefetch_related(
-        Prefetch("required_documents", queryset=RequiredDocument.objects.order_by("stage", "pk"))
+        Prefetch("required_documents", queryset=RequiredDocument.objects.order_by("stage", "pk")),
+        "eligible_organisations",
     )
 
 
@@ -296,7 +297,7 @@ def call_list(*, user, filters: dict | None = None) -> QuerySet[Call]:
     from funding.filtersets import CallFilterSet
 
     base = Call.objects.all() if can(user, READ_ALL) or can(user, MANAGE_PROGRAMME) else _public_calls()
-    qs = _call_queryset(base).order_by("-created_at")
+    qs = _call_queryset(base).order_by("-created_at", "-pk")
     return CallFilterSet(filters or {}, queryset=qs).qs if filters else qs
 
 

@@ -4,6 +4,7 @@ that checks permission and streams the file. Views translate HTTP to the service
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
@@ -53,15 +54,27 @@ def _error_text(exc: ValidationError) -> list[str]:
 
 
 # --- Lists ---------------------------------------------------------------------------------------------
+PAGE_SIZE = 50
+
+
+def _page(request, queryset) -> dict:
+    """One page read in SQL (a count and PAGE_SIZE rows), with the query string for the page links."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": page, "applications": page.object_list, "query": query.urlencode()}
+
+
 @capability_required(APPLY, READ_ALL)
 @require_http_methods(["GET", "HEAD"])
 def application_list_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     applications = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = _page(request, applications)
     return render(
         request,
         "funding/applications/list.html",
-        {"filterset": filterset, "applications": applications[:500], "reader": can(request.user, READ_ALL)},
+        {**page, "filterset": filterset, "reader": can(request.user, READ_ALL)},
     )
 
 
@@ -70,14 +83,8 @@ def application_list_view(request):
 def review_queue_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     filters = request.GET.copy() if filterset.is_bound and filterset.is_valid() else {}
-    return render(
-        request,
-        "funding/applications/review_queue.html",
-        {
-            "filterset": filterset,
-            "applications": application_review_queue(user=request.user, filters=filters)[:500],
-        },
-    )
+    page = _page(request, application_review_queue(user=request.user, filters=filters))
+    return render(request, "funding/applications/review_queue.html", {**page, "filterset": filterset})
 
 
 # --- Applicant ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
@@ -102,12 +103,18 @@ def _managed_call(request, code: str) -> Call:
 @require_http_methods(["GET", "HEAD"])
 def call_manage_list(request):
     filters = {k: v for k, v in request.GET.items() if k in ("q", "status", "application_form") and v}
-    calls = call_list(user=request.user, filters=filters or None)
+    page = Paginator(call_list(user=request.user, filters=filters or None), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "funding/calls/manage_list.html",
         {
-            "calls": calls[:500],
+            "calls": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "filters": filters,
             "statuses": CallStatus.choices,
             "can_manage": can(request.user, MANAGE_PROGRAMME),
