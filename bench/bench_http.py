@@ -152,9 +152,10 @@ def main() -> int:
     server = None
     try:
         _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
-        _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
-        _run([PYTHON, "manage.py", "seed_demo"], env, "seed_demo")
         production = {**env, "DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50)}
+        # With the production settings: their static storage needs the hashed files' manifest.
+        _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], production, "collectstatic")
+        _run([PYTHON, "manage.py", "seed_demo"], env, "seed_demo")
         server = subprocess.Popen(  # noqa: S603
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "portal.wsgi"],
             env=production,
