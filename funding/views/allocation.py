@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.choices import AllocationStatus, AnnexStatus, ApplicationStatus, CallStatus, CommitmentStatus
+from funding.choices import AllocationStatus, AnnexStatus, ApplicationStatus, CommitmentStatus
 from funding.models import Application, Call, Reservation
 from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
@@ -267,15 +267,11 @@ def call_allocation(request, call_pk: int):
             "ranked": ranked,
             "applications": applications,
             "to_cancel": to_cancel,
-            "can_propose": can(request.user, REVIEW_APPLICATIONS)
-            and not adopted
-            and not (call.requires_application and call.status in (CallStatus.DRAFT, CallStatus.PUBLISHED)),
-            "can_rerank": can(request.user, REVIEW_APPLICATIONS)
-            and ranked
-            and bool(adopted)
-            and reservation.available > 0,
-            "can_close_out": can(request.user, LEDGER_WRITE)
-            and call.status in (CallStatus.RANKED, CallStatus.AWARDED),
+            "can_propose": services.may_propose(user=request.user, call=call, has_adopted=bool(adopted)),
+            "can_rerank": services.may_rerank(
+                user=request.user, call=call, has_adopted=bool(adopted), available=reservation.available
+            ),
+            "can_close_out": expenses.may_close_out(user=request.user, call=call),
             "can_cancel": can(request.user, LEDGER_WRITE),
         },
     )

@@ -2,13 +2,21 @@
 wrong role, right role); a denied request changes nothing; what the pages show."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from funding.choices import AllocationMethod, AllocationStatus, ApplicationStatus, ExpenseReportStatus
-from funding.models import Allocation, Commitment, Economy, ExpenseLine, ExpenseReport, Liquidation
+from funding.choices import (
+    AllocationMethod,
+    AllocationStatus,
+    ApplicationStatus,
+    CallStatus,
+    ExpenseReportStatus,
+)
+from funding.models import Allocation, Call, Commitment, Economy, ExpenseLine, ExpenseReport, Liquidation
 from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.workflow import application_transition
@@ -253,3 +261,32 @@ def test_submit_verify_and_liquidate_through_the_pages(client, world):
     world["report"].refresh_from_db()
     assert world["report"].status == ExpenseReportStatus.VERIFIED
     assert world["report"].liquidation.amount == 1220
+
+
+def test_a_closed_out_call_offers_no_scorrimento_even_with_money_freed(client, world):
+    """The page used to restate the service's rules without the closed-out check: it offered a
+    scorrimento that allocation_rerank then refused. The page now asks the service's predicate."""
+    official = world["official"]
+    call = make_allocation_call(
+        method=AllocationMethod.PERCENTAGE_CAPPED,
+        amount="1000.00",
+        params={"percentage": "50", "cap": "1000.00", "allow_partial_last": True},
+        eligible_basis="net",
+    )
+    first = make_admitted(call, quote_net="2000.00")
+    make_admitted(call, quote_net="2000.00")
+    allocation = services.allocation_propose(actor=official, call=call)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    application_transition(actor=None, application=first, to_status=ApplicationStatus.WITHDRAWN)
+    services.grant_cancel(actor=official, application=first, act_number="DD 2", act_date=TODAY)
+    call.refresh_from_db()
+    assert call.reservation.available > 0  # money freed by the cancelled grant
+    Call.objects.filter(pk=call.pk).update(status=CallStatus.CLOSED_OUT)
+    call.refresh_from_db()
+    assert not services.may_rerank(user=official, call=call, has_adopted=True, available=Decimal("500"))
+    with pytest.raises(ValidationError):
+        services.allocation_rerank(actor=official, call=call)
+    as_(client, world, "official")
+    page = client.get(reverse("funding:call_allocation", args=[call.pk])).content.decode()
+    assert reverse("funding:call_allocation_rerank", args=[call.pk]) not in page
+    assert reverse("funding:call_allocation_propose", args=[call.pk]) not in page

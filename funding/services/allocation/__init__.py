@@ -37,6 +37,9 @@ from funding.services.allocation.propose import (
     ERROR_WEIGHT_MISSING,
     allocation_propose,
     allocation_rerank,
+    may_propose,
+    may_rerank,
+    proposal_refusal,
 )
 from funding.services.allocation.rules import rule_text, rule_text_in
 
@@ -72,6 +75,9 @@ __all__ = [
     "call_percentage_terms",
     "check_act",
     "grant_cancel",
+    "may_propose",
+    "may_rerank",
+    "proposal_refusal",
     "rule_text",
     "rule_text_in",
 ]

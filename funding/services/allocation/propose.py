@@ -34,7 +34,7 @@ from portal.audit import AuditEntry, audit_record_many
 from portal.constants import ZERO
 from portal.formatting import format_money
 from portal.models import ComunePopulation, User
-from portal.permissions import REVIEW_APPLICATIONS, require
+from portal.permissions import REVIEW_APPLICATIONS, can, require
 from portal.services import municipalities_ensure
 
 ERROR_CALL_STATUS = _("A call that is “%(status)s” cannot be allocated.")
@@ -334,13 +334,36 @@ def _store(
     return allocation
 
 
-def _check_call(call: Call) -> None:
+def proposal_refusal(call: Call) -> ValidationError | None:
+    """Why `call` cannot get a proposal now (closed out, or still taking applications), or None."""
     if call.status == CallStatus.CLOSED_OUT:
-        raise ValidationError(
+        return ValidationError(
             ERROR_CALL_STATUS, code="call_status", params={"status": CallStatus(call.status).label}
         )
     if call.requires_application and call.status in (CallStatus.DRAFT, CallStatus.PUBLISHED):
-        raise ValidationError(ERROR_CALL_OPEN, code="call_open")
+        return ValidationError(ERROR_CALL_OPEN, code="call_open")
+    return None
+
+
+def _check_call(call: Call) -> None:
+    if (refusal := proposal_refusal(call)) is not None:
+        raise refusal
+
+
+def may_propose(*, user: User, call: Call, has_adopted: bool) -> bool:
+    """What the pages offer: the first round's proposal, on the same rules allocation_propose checks."""
+    return can(user, REVIEW_APPLICATIONS) and not has_adopted and proposal_refusal(call) is None
+
+
+def may_rerank(*, user: User, call: Call, has_adopted: bool, available: Decimal) -> bool:
+    """What the pages offer: a scorrimento, on the same rules allocation_rerank checks first."""
+    return (
+        can(user, REVIEW_APPLICATIONS)
+        and call.allocation_method in RANKED_METHODS
+        and has_adopted
+        and available > 0
+        and proposal_refusal(call) is None
+    )
 
 
 def allocation_propose(*, actor: User | None, call: Call) -> Allocation:

@@ -13,6 +13,7 @@ from funding.services.expenses.closing import (
     call_close_out,
     call_commitments,
     grant_close,
+    may_close_out,
 )
 from funding.services.expenses.common import (
     EDITABLE_STATUSES,
@@ -97,4 +98,5 @@ __all__ = [
     "expense_report_submit",
     "expense_report_verify",
     "grant_close",
+    "may_close_out",
 ]

@@ -31,9 +31,7 @@ from funding.services.expenses.common import (
 from funding.services.ledger import Act, economy_create
 from portal.audit import AuditEntry, audit_record_many
 from portal.models import User
-from portal.permissions import (
-    LEDGER_WRITE,
-)
+from portal.permissions import LEDGER_WRITE, can
 
 
 def _close(*, actor: User | None, commitment: Commitment, act: Act, date: datetime.date, reason: str):
@@ -103,12 +101,21 @@ def call_commitments(call: Call):
     ).distinct()
 
 
+CLOSABLE_STATUSES = (CallStatus.RANKED, CallStatus.AWARDED)
+
+
+def may_close_out(*, user: User, call: Call) -> bool:
+    """What the pages offer: closing out a call whose allocation is done (call_close_out checks the
+    grants are closed too, and says how many are not)."""
+    return can(user, LEDGER_WRITE) and call.status in CLOSABLE_STATUSES
+
+
 def call_close_out(*, actor: User | None, call: Call) -> Call:
     """The call is closed out once every grant is closed (nothing left to liquidate, no open report)."""
     _require_official(actor, LEDGER_WRITE)
     with transaction.atomic():
         locked = Call.objects.select_for_update().get(pk=call.pk)
-        if locked.status not in (CallStatus.RANKED, CallStatus.AWARDED):
+        if locked.status not in CLOSABLE_STATUSES:
             raise _field_error(
                 "status", ERROR_CALL_NOT_CLOSABLE, code="not_closable", status=CallStatus(locked.status).label
             )
