@@ -509,26 +509,6 @@ def document_visible(*, user) -> QuerySet[Document]:
     )
 
 
-@dataclass(frozen=True)
-class ApplicantDashboard:
-    open_calls: list[OpenCall]
-    applications: list[tuple[Application, Missing]]
-
-
-def applicant_dashboard(*, user, now: datetime.datetime | None = None) -> ApplicantDashboard:
-    """The applicant's home: calls they may apply for, their applications and what each still needs."""
-    now = now or timezone.now()
-    applications = list(
-        application_list(user=user)
-        .filter(applicant_id__in=organisation_ids_with_role(user, Role.APPLICANT))
-        .exclude(status=ApplicationStatus.WITHDRAWN)[:50]
-    )
-    return ApplicantDashboard(
-        open_calls=calls_open_for(user=user, now=now),
-        applications=[(a, application_missing(application=a, now=now)) for a in applications],
-    )
-
-
 # --- Allocations (riparti, graduatorie) and expense reports (rendicontazione) -----------------------
 def allocation_list(*, user) -> QuerySet[Allocation]:
     """Officials, auditors and administrators see every allocation; nobody else does."""

@@ -8,6 +8,10 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         # Every installed app's reports.py registers its reports (this app's own included).
+        from portal.choices import Role
+        from portal.home import register_home_context
+        from reporting.home import auditor_home
         from reporting.registry import autodiscover
 
         autodiscover()
+        register_home_context(Role.AUDITOR, auditor_home)

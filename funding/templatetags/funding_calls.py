@@ -3,7 +3,6 @@
 from django import template
 
 from funding.choices import DocumentType
-from funding.selectors import applicant_dashboard as applicant_dashboard_selector
 from portal.choices import OrganisationKind
 
 register = template.Library()
@@ -23,12 +22,6 @@ STATUS_BADGES = {
     "withdrawn": "secondary",
     "revoked": "dark",
 }
-
-
-@register.simple_tag(takes_context=True)
-def applicant_dashboard(context):
-    """{% applicant_dashboard as dashboard %}: the applicant's open calls and applications."""
-    return applicant_dashboard_selector(user=context["request"].user)
 
 
 @register.filter

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from funding.choices import ApplicationForm, ApplicationStatus, CallStatus
+from funding.home import applicant_queue
 from funding.models import Application, Document
 from funding.selectors import (
-    applicant_dashboard,
     application_list,
     application_missing,
     application_review_queue,
@@ -608,7 +608,7 @@ def test_dashboard_shows_open_calls_and_what_is_missing():
     make_call(title="In bozza", status=CallStatus.DRAFT)
     user, org = make_applicant()
     application = make_draft(make_call(title="Già iniziato"), user, org)
-    dashboard = applicant_dashboard(user=user)
+    dashboard = applicant_queue(user=user)
     titles = [item.call.title for item in dashboard.open_calls]
     assert "Aperto" in titles
     assert "Già iniziato" in titles
@@ -619,9 +619,9 @@ def test_dashboard_shows_open_calls_and_what_is_missing():
     assert started.applications == [application]
     aperto = next(item for item in dashboard.open_calls if item.call == open_call)
     assert aperto.organisations == [org]
-    [(listed, missing)] = dashboard.applications
-    assert listed == application
-    assert [d.code for d in missing.documents] == ["domanda"]
+    [draft] = dashboard.drafts
+    assert draft.application == application
+    assert [d.code for d in draft.documents] == ["domanda"]
 
 
 # --- Pages -------------------------------------------------------------------------------------------------
