@@ -80,3 +80,20 @@ def test_home_is_usable_on_a_phone(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     assert_accessible(page)
+
+
+def test_officials_home_draws_the_chapters_chart_beside_its_table(page):
+    from django.utils import timezone
+
+    from tests.funding.factories import ActionFactory, ChapterFactory, make_reservation
+
+    year = timezone.localdate().year
+    chapter = ChapterFactory(year=year)
+    make_reservation("1234.56", chapter=chapter, action=ActionFactory(start_year=year, end_year=year))
+    official = make_user(Role.REGIONAL_OFFICIAL, OrganisationFactory(name="Regione Piemonte"))
+    log_in(page, official.email, totp=True)
+    page.wait_for_function("window.Chart && Chart.getChart('chapter-use-chart')")
+    drawn = page.evaluate("Chart.getChart('chapter-use-chart').data.datasets.map(d => d.data[0])")
+    assert drawn == [1000000, 1234.56, 0, 0]
+    assert "1.234,56" in page.locator("#use-t").locator("xpath=..").inner_text()
+    assert_accessible(page)
