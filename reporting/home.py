@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from portal.models import AuditChainHead, AuditEvent
+from portal.audit_checks import audit_verification_latest
+from portal.models import AuditChainCheckpoint, AuditChainHead, AuditEvent, AuditVerification
 from portal.permissions import READ_AUDIT, can
 from reporting.choices import ExportStatus
 from reporting.registry import ReportNotFound, get_report
@@ -19,6 +20,13 @@ LATEST_EXPORTS = 5
 class ChainStatus:
     events: int  # events in the chain, by its head
     newest: AuditEvent | None
+    checkpoint: AuditChainCheckpoint | None  # how far the chain was verified, and when
+    full: AuditVerification | None  # the latest full re-verification, whatever its outcome
+
+    @property
+    def unverified(self) -> int:
+        """Events written since the checkpoint: the verify page checks them."""
+        return self.events - (self.checkpoint.seq if self.checkpoint else 0)
 
 
 @dataclass(frozen=True)
@@ -37,12 +45,18 @@ def _title(key: str) -> str:
 
 
 def audit_chain_status(*, user) -> ChainStatus | None:
-    """How long the chain is and its newest event: two small queries, whatever the chain's length."""
+    """How long the chain is, its newest event, the checkpoint and the latest full re-verification as
+    stored (portal.audit_checks): four small queries, whatever the chain's length; nothing re-hashed."""
     if not can(user, READ_AUDIT):
         return None
     head = AuditChainHead.objects.filter(singleton=1).first()
     newest = AuditEvent.objects.order_by("-seq").only("seq", "created_at", "action").first()
-    return ChainStatus(events=head.last_seq if head else 0, newest=newest)
+    return ChainStatus(
+        events=head.last_seq if head else 0,
+        newest=newest,
+        checkpoint=AuditChainCheckpoint.objects.filter(singleton=1).first(),
+        full=audit_verification_latest(),
+    )
 
 
 def auditor_queue(*, user) -> AuditorQueue:

@@ -40,6 +40,11 @@ def test_the_auditor_sees_their_latest_exports_and_the_chain(client):
     assert f'data-count="events">{queue.chain.events}<' in html
     assert f"Il più recente è il n. {queue.chain.newest.seq}" in html
     assert reverse("reporting:audit_verify") in html
+    assert "non è mai stata verificata di nuovo dal primo evento" in html
+    # After a check from the verify page the home says how far the chain was verified.
+    client.get(reverse("reporting:audit_verify"))
+    html = client.get(reverse("home")).content.decode()
+    assert f"Gli eventi fino al n. {queue.chain.events} erano stati verificati" in html
     assert reverse("reporting:job_list") in html
 
 
@@ -53,7 +58,8 @@ def test_the_auditors_home_costs_the_same_queries_whatever_the_chain_and_exports
         ExportJobFactory(requested_by=auditor)
     with CaptureQueriesContext(connection) as large:
         queue = auditor_queue(user=auditor)
-    assert len(large) == len(small) == 4  # latest exports, their counts, the chain's head, newest event
+    # latest exports, their counts, the chain's head, newest event, checkpoint, latest re-verification
+    assert len(large) == len(small) == 6
     assert len(queue.exports) == 5
 
 
