@@ -168,8 +168,6 @@ class ApplicationDataForm(forms.Form):
                 field.help_text = _("As on the licence: it must be the one of your organisation.")
             if name == "conformity_standard":
                 field.help_text = _("The norm the recorder complies with: CEI, UNI, EN or equivalent.")
-            if name in ("quote_net", "quote_vat"):
-                field.widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
             field.initial = getattr(application, name)
             self.fields[name] = field
 

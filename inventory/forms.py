@@ -9,6 +9,7 @@ from inventory.lifecycle import allowed_targets
 from inventory.models import DeviceModel, Site
 from inventory.services.deployment import Target
 from inventory.services.devices import Funding
+from portal.formfields import AmountField
 from portal.models import Comune, Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,8 +31,8 @@ class DeviceRegisterForm(ServiceForm):
     asset_tag = forms.CharField(max_length=50, required=False, label=_("Asset tag"))
     purchase_date = forms.DateField(required=False, widget=DATE, label=_("Purchase date"))
     warranty_end = forms.DateField(required=False, widget=DATE, label=_("Warranty until"))
-    cost_net = forms.CharField(max_length=20, label=_("Cost, net of VAT (€)"))
-    cost_vat = forms.CharField(max_length=20, label=_("VAT (€)"))
+    cost_net = AmountField(label=_("Cost, net of VAT (€)"))
+    cost_vat = AmountField(label=_("VAT (€)"))
     status = forms.ChoiceField(
         choices=[
             (DeviceStatus.IN_STOCK, DeviceStatus.IN_STOCK.label),

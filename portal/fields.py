@@ -27,6 +27,12 @@ class MoneyField(models.DecimalField):
         amount = quantize_money(value)
         return amount if amount else ZERO  # float residue can leave a -0.00 behind
 
+    def formfield(self, **kwargs):
+        """HTML forms read the amount as typed in the user's language (portal.formfields.AmountField)."""
+        from portal.formfields import AmountField  # forms import models: import here, not at the top
+
+        return super().formfield(**{"form_class": AmountField, **kwargs})
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         path = "portal.fields.MoneyField"

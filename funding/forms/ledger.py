@@ -2,60 +2,14 @@
 dates, years of the action, status) are in funding.services.ledger, whose ValidationErrors are put
 back on the fields by the views."""
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, LiquidationReason
 from funding.services.ledger import Act
+from portal.formfields import ERROR_AMOUNT_FORMAT, AmountField, parse_amount
 
-ERROR_AMOUNT_FORMAT = _("Enter an amount in euros, e.g. 1.234,56.")
-
-# "1.650.000" in Italian, "1,650,000" in English: groups of three after the first one to three digits.
-_GROUPED = {".": re.compile(r"^\d{1,3}(\.\d{3})+$"), ",": re.compile(r"^\d{1,3}(,\d{3})+$")}
-
-
-def parse_amount(text: str, *, language: str | None = None) -> Decimal:
-    """Read an amount as a person types it: "1.650.000,00" or "1650000,00" in Italian, "1,650,000.00" in
-    English, with or without "€". Where both separators appear the last one marks the cents."""
-    value = re.sub(r"[\s\u00a0€]", "", text or "")
-    language = language or translation.get_language() or "it"
-    decimal_mark = "," if language.startswith("it") else "."
-    group_mark = "." if decimal_mark == "," else ","
-    if "." in value and "," in value:
-        decimal_mark = "," if value.rindex(",") > value.rindex(".") else "."
-        value = value.replace("." if decimal_mark == "," else ",", "")
-    elif group_mark in value and _GROUPED[group_mark].match(value):
-        value = value.replace(group_mark, "")
-    value = value.replace(",", ".")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation as exc:
-        raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid") from exc
-    if not amount.is_finite():
-        raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid")
-    return amount
-
-
-class AmountField(forms.CharField):
-    """An amount in euros typed in the user's language; positivity and cents are the service's rules."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Amount (€)"))
-        attrs = {"inputmode": "decimal", "autocomplete": "off", "maxlength": 24}
-        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if len(value) > 24:
-            raise ValidationError(ERROR_AMOUNT_FORMAT, code="invalid")
-        return parse_amount(value)
+__all__ = ["ERROR_AMOUNT_FORMAT", "AmountField", "parse_amount"]
 
 
 class DateInput(forms.DateInput):

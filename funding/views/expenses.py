@@ -22,6 +22,7 @@ from funding.selectors import (
     reportable_grants,
 )
 from funding.services import expenses
+from portal.formfields import AmountField
 from portal.permissions import (
     APPLY,
     LEDGER_WRITE,
@@ -42,11 +43,9 @@ class ExpenseLineForm(forms.Form):
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
     invoice_date = forms.DateField(label=_("Invoice date"), widget=DATE_WIDGET)
     description = forms.CharField(label=_("Description"), max_length=300)
-    net_amount = forms.DecimalField(label=_("Net (imponibile), €"), max_digits=14, decimal_places=2)
-    vat_amount = forms.DecimalField(label=_("VAT (IVA), €"), max_digits=14, decimal_places=2)
-    total_amount = forms.DecimalField(
-        label=_("Total, €"), max_digits=14, decimal_places=2, help_text=_("Net plus VAT.")
-    )
+    net_amount = AmountField(label=_("Net (imponibile), €"))
+    vat_amount = AmountField(label=_("VAT (IVA), €"))
+    total_amount = AmountField(label=_("Total, €"), help_text=_("Net plus VAT."))
 
 
 class AttachmentForm(forms.Form):
