@@ -173,7 +173,7 @@ class _CommitmentEntryFilterSet(django_filters.FilterSet):
 
 
 class LiquidationFilterSet(_CommitmentEntryFilterSet):
-    reason = django_filters.ChoiceFilter(choices=LiquidationReason.choices, label=_("Causale"))
+    reason = django_filters.ChoiceFilter(choices=LiquidationReason.choices, label=_("Payment type"))
 
     class Meta:
         model = Liquidation

@@ -91,7 +91,7 @@ class CommitmentForm(ActForm):
 class LiquidationForm(ActForm):
     amount = AmountField()
     date = date_field(_("Liquidation date"))
-    reason = forms.ChoiceField(label=_("Causale"), choices=LiquidationReason.choices)
+    reason = forms.ChoiceField(label=_("Payment type"), choices=LiquidationReason.choices)
     payment_date = date_field(
         _("Payment date (optional)"), required=False, help_text=_("The treasury's payment, if known.")
     )

@@ -205,7 +205,8 @@ class ExpenseReport(TimeStampedModel):
         verbose_name_plural = _("expense reports")
 
     def __str__(self) -> str:
-        return f"{_('Expense report')} {self.pk} · {self.commitment_id}"
+        label = _("Expense report")
+        return f"{label} {self.pk} · {self.commitment_id}"
 
 
 class ExpenseLine(models.Model):

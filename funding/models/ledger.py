@@ -171,7 +171,7 @@ class Liquidation(LedgerEntry):
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="liquidations")
     date = models.DateField(_("date"))
-    reason = models.CharField(_("causale"), max_length=8, choices=LiquidationReason.choices)
+    reason = models.CharField(_("payment type"), max_length=8, choices=LiquidationReason.choices)
     payment_date = models.DateField(_("payment date"), null=True, blank=True)
 
     class Meta:
@@ -188,7 +188,8 @@ class Liquidation(LedgerEntry):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Liquidation')} {self.pk} · {self.amount}"
+        label = _("Liquidation")
+        return f"{label} {self.pk} · {self.amount}"
 
 
 class Economy(LedgerEntry):
@@ -204,4 +205,5 @@ class Economy(LedgerEntry):
         constraints = [_positive("amount_positive")]
 
     def __str__(self) -> str:
-        return f"{_('Economy')} {self.pk} · {self.amount}"
+        label = _("Economy")
+        return f"{label} {self.pk} · {self.amount}"

@@ -168,7 +168,7 @@ LIQUIDATIONS = register(
         columns=(
             Column("date", _("Date"), ColumnType.DATE),
             Column("act", _("Liquidation act"), width=22),
-            Column("reason", _("Causale"), width=14),
+            Column("reason", _("Payment type"), width=14),
             Column("beneficiary", _("Beneficiary"), width=28),
             Column("chapter", _("Chapter"), width=12),
             Column("commitment", _("Commitment act"), width=22),

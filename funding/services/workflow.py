@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ApplicationStatus as S
@@ -136,7 +136,7 @@ def notify_decision(application: Application, *, event_seq: int, reason: str) ->
             "status": S(application.status).label,
             "call": application.call.title,
             "applicant": application.applicant.name,
-            "reason": f"{_g('Reason')}: {reason}" if reason else "",
+            "reason": f"{gettext('Reason')}: {reason}" if reason else "",
             "url": f"{settings.SITE_URL}/funding/applications/{application.pk}/",
         }
         subject = str(NOTIFICATION_SUBJECT) % params

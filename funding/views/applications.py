@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -101,7 +101,7 @@ def application_start(request, code: str):
         applicant = form.cleaned_data["applicant"]
     else:
         messages.error(
-            request, _g("Your organisation may not apply to this call, or it has already applied.")
+            request, gettext("Your organisation may not apply to this call, or it has already applied.")
         )
         return redirect("funding:call_detail", code=call.code)
     try:
@@ -111,7 +111,7 @@ def application_start(request, code: str):
             messages.error(request, text)
         return redirect("funding:call_detail", code=call.code)
     messages.success(
-        request, _g("Draft application created: fill it in, upload the documents and submit it.")
+        request, gettext("Draft application created: fill it in, upload the documents and submit it.")
     )
     if services.required_fields(call):
         return redirect("funding:application_edit", pk=application.pk)
@@ -125,7 +125,7 @@ def application_edit(request, pk: int):
     if not _is_applicant(request.user, application):
         raise Http404
     if application.status != ApplicationStatus.DRAFT:
-        messages.error(request, _g("Only a draft application can be changed."))
+        messages.error(request, gettext("Only a draft application can be changed."))
         return redirect("funding:application_detail", pk=application.pk)
     form = ApplicationDataForm(request.POST or None, application=application)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +134,7 @@ def application_edit(request, pk: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("Application saved."))
+            messages.success(request, gettext("Application saved."))
             return redirect("funding:application_detail", pk=application.pk)
     return render(request, "funding/applications/edit.html", {"application": application, "form": form})
 
@@ -193,7 +193,7 @@ def application_submit_view(request, pk: int):
         return render(request, "funding/applications/detail.html", context, status=400)
     messages.success(
         request,
-        _g("Application submitted with protocol number %(protocol)s.")
+        gettext("Application submitted with protocol number %(protocol)s.")
         % {"protocol": application.protocol_number},
     )
     return redirect("funding:application_detail", pk=application.pk)
@@ -218,7 +218,7 @@ def document_upload_view(request, pk: int):
     uploaded = request.FILES.get("file")
     try:
         if uploaded is None:
-            raise ValidationError({"file": _g("Choose a file to upload.")})
+            raise ValidationError({"file": gettext("Choose a file to upload.")})
         document_upload(
             actor=request.user, application=application, required_document=required, uploaded_file=uploaded
         )
@@ -226,7 +226,7 @@ def document_upload_view(request, pk: int):
         errors = {str(required.pk if required else "other"): _error_text(exc)}
         context = _detail_context(request, application, upload_errors=errors)
         return render(request, "funding/applications/detail.html", context, status=400)
-    messages.success(request, _g("Document uploaded."))
+    messages.success(request, gettext("Document uploaded."))
     return redirect("funding:application_detail", pk=application.pk)
 
 
@@ -243,7 +243,7 @@ def application_withdraw_view(request, pk: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("The application is withdrawn."))
+            messages.success(request, gettext("The application is withdrawn."))
             return redirect("funding:application_detail", pk=application.pk)
     return render(
         request,
@@ -265,7 +265,7 @@ def application_review_view(request, pk: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("Decision recorded; the applicant has been told by e-mail."))
+            messages.success(request, gettext("Decision recorded; the applicant has been told by e-mail."))
             return redirect("funding:review_queue")
     context = _detail_context(request, application, form=form)
     return render(request, "funding/applications/review.html", context, status=400 if form.errors else 200)
@@ -284,7 +284,7 @@ def application_revoke_view(request, pk: int):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("The grant is revoked; the applicant has been told by e-mail."))
+            messages.success(request, gettext("The grant is revoked; the applicant has been told by e-mail."))
             return redirect("funding:application_detail", pk=application.pk)
     return render(
         request,

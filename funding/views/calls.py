@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -158,7 +158,7 @@ def call_create_view(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("Draft call created: now add the required documents."))
+            messages.success(request, gettext("Draft call created: now add the required documents."))
             return redirect("funding:call_manage_detail", code=call.code)
     return render(request, "funding/calls/form.html", {"form": form, "call": None})
 
@@ -168,7 +168,7 @@ def call_create_view(request):
 def call_edit_view(request, code: str):
     call = _managed_call(request, code)
     if call.status != CallStatus.DRAFT:
-        messages.error(request, _g("Only a draft call can be changed."))
+        messages.error(request, gettext("Only a draft call can be changed."))
         return redirect("funding:call_manage_detail", code=call.code)
     form = CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +177,7 @@ def call_edit_view(request, code: str):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("Call saved."))
+            messages.success(request, gettext("Call saved."))
             return redirect("funding:call_manage_detail", code=call.code)
     return render(request, "funding/calls/form.html", {"form": form, "call": call})
 
@@ -202,7 +202,7 @@ def call_publish_view(request, code: str):
         _error_messages(request, exc)
     else:
         messages.success(
-            request, _g("The call is published: anyone can read it and eligible applicants can apply.")
+            request, gettext("The call is published: anyone can read it and eligible applicants can apply.")
         )
     return redirect("funding:call_manage_detail", code=call.code)
 
@@ -216,7 +216,7 @@ def call_close_view(request, code: str):
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _g("The call is closed: no more applications can be submitted."))
+        messages.success(request, gettext("The call is closed: no more applications can be submitted."))
     return redirect("funding:call_manage_detail", code=call.code)
 
 
@@ -231,7 +231,7 @@ def required_document_add_view(request, code: str):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _g("Required document added."))
+            messages.success(request, gettext("Required document added."))
             return redirect("funding:call_manage_detail", code=call.code)
     return render(
         request,
@@ -257,5 +257,5 @@ def required_document_remove_view(request, code: str, pk: int):
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _g("Required document removed."))
+        messages.success(request, gettext("Required document removed."))
     return redirect("funding:call_manage_detail", code=call.code)

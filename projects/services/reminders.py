@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_record
@@ -108,7 +108,7 @@ def _due_items(today: datetime.date) -> list[Due]:
                 d.project,
                 d.code,
                 d.title,
-                _g("Deliverable"),
+                gettext("Deliverable"),
                 d.due_date,
                 d.get_status_display(),
                 reverse("projects:deliverable_detail", args=[d.project.acronym, d.pk]),
@@ -133,7 +133,7 @@ def _due_items(today: datetime.date) -> list[Due]:
                 project,
                 report.period.code,
                 "",
-                _g("Periodic report"),
+                gettext("Periodic report"),
                 due,
                 report.get_status_display(),
                 reverse("projects:report_detail", args=[project.acronym, report.period.number]),
