@@ -113,7 +113,7 @@ def run(*, gets: int, keep: Path | None) -> int:
         services.allocation_adopt(
             actor=official,
             allocation=allocation,
-            act_number="DD 129/2020",
+            act_number="129/2020",
             act_date=datetime.date(2020, 4, 23),
         )
         adopting = time.perf_counter() - t
@@ -138,7 +138,7 @@ def run(*, gets: int, keep: Path | None) -> int:
         keep.write_bytes(content)
     reader = PdfReader(allocation.annex_pdf.path)
     first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
-    assert "DD 129/2020" in first, first[:500]
+    assert "DD n. 129/2020" in first, first[:500]
     assert TOTAL in last, last[-500:]
     print(
         f"annex PDF (render + store): {rendering:.2f} s wall, {cpu:.2f} s CPU; {len(reader.pages)} pages, "

@@ -18,7 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funding import allocation as strategies
-from funding.choices import AllocationMethod, AllocationOutcome, AllocationStatus, EligibleBasis
+from funding.acts import act_text
+from funding.choices import ActType, AllocationMethod, AllocationOutcome, AllocationStatus, EligibleBasis
 from funding.models import Allocation, AllocationRow, Call
 from portal.formatting import format_money
 from portal.permissions import EXPORT
@@ -59,10 +60,8 @@ def weight_description(allocation: Allocation) -> str:
 def act_line(allocation: Allocation) -> str:
     """The act that adopted the allocation, or that it is only a proposal."""
     if allocation.status == AllocationStatus.ADOPTED:
-        return gettext("Adopted by act (determinazione) no. %(number)s of %(date)s") % {
-            "number": allocation.act_number,
-            "date": _date(allocation.act_date),
-        }
+        act = act_text(ActType.DD, allocation.act_number, allocation.act_date)
+        return gettext("Adopted by %(act)s") % {"act": act}
     return gettext("Proposal computed on %(date)s: %(status)s, not an adopted act") % {
         "date": _date(allocation.computed_at.date()),
         "status": allocation.get_status_display(),

@@ -27,7 +27,9 @@ class ActForm(forms.Form):
     """The act that authorises the entry (usually a determinazione dirigenziale)."""
 
     act_type = forms.ChoiceField(label=_("Act type"), choices=ActType.choices, initial=ActType.DD)
-    act_number = forms.CharField(label=_("Act number"), max_length=50)
+    act_number = forms.CharField(
+        label=_("Act number"), max_length=50, help_text=_("Without the type: e.g. 129/2020.")
+    )
     act_date = date_field(_("Act date"))
 
     def act(self) -> Act:

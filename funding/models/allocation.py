@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from funding.acts import validate_act_number
 from funding.choices import (
     AllocationMethod,
     AllocationOutcome,
@@ -57,7 +58,9 @@ class Allocation(TimeStampedModel):
         related_name="+",
         verbose_name=_("adopted by"),
     )
-    act_number = models.CharField(_("act number"), max_length=50, blank=True)
+    act_number = models.CharField(
+        _("act number"), max_length=50, blank=True, validators=[validate_act_number]
+    )
     act_date = models.DateField(_("act date"), null=True, blank=True)
     # The PDFs of the adopted act (the annex and, for a ranked call, the ranking), generated once
     # after adoption and then served from storage (funding/services/allocation/act_pdfs.py).

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from funding.acts import act_text, validate_act_number
 from funding.choices import ActType, CommitmentStatus, LiquidationReason
 from funding.models.programme import Action, BudgetChapter
 from portal.constants import CUP_PATTERN, MONEY_DECIMAL_PLACES
@@ -35,7 +36,7 @@ class LedgerEntry(models.Model):
 
     amount = MoneyField(_("amount"))
     act_type = models.CharField(_("act type"), max_length=8, choices=ActType.choices, default=ActType.DD)
-    act_number = models.CharField(_("act number"), max_length=50)
+    act_number = models.CharField(_("act number"), max_length=50, validators=[validate_act_number])
     act_date = models.DateField(_("act date"))
     description = models.CharField(_("description"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -65,7 +66,7 @@ class LedgerEntry(models.Model):
 
     @property
     def act(self) -> str:
-        return f"{self.get_act_type_display()} n. {self.act_number} / {self.act_date:%d/%m/%Y}"
+        return act_text(self.act_type, self.act_number, self.act_date)
 
 
 def _positive(name: str):

@@ -6,25 +6,17 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
-from funding.choices import ActType
+from funding.acts import act_text
 from funding.models import Call, Programme
 from reporting.registry import Column, ColumnType
 
 CHUNK_SIZE = 2000
-ACT_KINDS = {ActType.DCR: "DCR", ActType.DGR: "DGR", ActType.DD: "DD"}
 
 
 # --- Text of acts, chapters and programmes ------------------------------------------------------------
 def act_formatter() -> Callable[..., str]:
     """`act(type, number, date)` -> "DD n. 129 del 23/04/2020" in the active language."""
-    template = gettext("%(kind)s n. %(number)s of %(date)s")
-    other = gettext("Act")
-
-    def act(act_type, number, date) -> str:
-        kind = ACT_KINDS.get(act_type, other)
-        return template % {"kind": kind, "number": number, "date": date.strftime("%d/%m/%Y")}
-
-    return act
+    return act_text
 
 
 def chapter_text(number: str, article: str, year: int) -> str:

@@ -35,7 +35,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class AdoptForm(forms.Form):
     act_number = forms.CharField(
-        label=_("Act number (determinazione)"), max_length=50, help_text=_("e.g. DD 129/2020")
+        label=_("Act number (determinazione)"), max_length=50, help_text=_("Without the type: e.g. 129/2020.")
     )
     act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
 

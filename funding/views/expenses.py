@@ -53,7 +53,9 @@ class AttachmentForm(forms.Form):
 
 
 class ActForm(forms.Form):
-    act_number = forms.CharField(label=_("Act number (determinazione)"), max_length=50)
+    act_number = forms.CharField(
+        label=_("Act number (determinazione)"), max_length=50, help_text=_("Without the type: e.g. 129/2020.")
+    )
     act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
 
 

@@ -85,12 +85,12 @@ def test_official_proposes_reads_and_adopts(world):
         2,
     )
     response = api.post(
-        f"{API}/allocations/{pk}/adopt/", {"act_number": "DD 5", "act_date": TODAY.isoformat()}, format="json"
+        f"{API}/allocations/{pk}/adopt/", {"act_number": "5", "act_date": TODAY.isoformat()}, format="json"
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "adopted"
     again = api.post(
-        f"{API}/allocations/{pk}/adopt/", {"act_number": "DD 6", "act_date": TODAY.isoformat()}, format="json"
+        f"{API}/allocations/{pk}/adopt/", {"act_number": "6", "act_date": TODAY.isoformat()}, format="json"
     )
     assert again.status_code == 400
     assert again.json()["non_field_errors"] == [
@@ -138,7 +138,7 @@ def test_allocation_permission_matrix(world, who, read, write):
         api.post(f"{API}/allocations/propose/", {"call": world["call"].pk}, format="json").status_code
         == write
     )
-    act = {"act_number": "DD 1", "act_date": TODAY.isoformat()}
+    act = {"act_number": "1", "act_date": TODAY.isoformat()}
     assert api.post(f"{API}/allocations/{allocation.pk}/adopt/", act, format="json").status_code == write
     assert (
         api.post(f"{API}/allocations/rerank/", {"call": world["call"].pk}, format="json").status_code == write
@@ -162,7 +162,7 @@ def test_scorrimento_and_grant_cancellation_through_the_api(world):
     ]
     api = client(world, "official")
     pk = api.post(f"{API}/allocations/propose/", {"call": call.pk}, format="json").json()["id"]
-    act = {"act_number": "DD 1", "act_date": TODAY.isoformat()}
+    act = {"act_number": "1", "act_date": TODAY.isoformat()}
     assert api.post(f"{API}/allocations/{pk}/adopt/", act, format="json").status_code == 200
     response = api.post(
         f"{API}/allocations/cancel-grant/",
@@ -211,7 +211,7 @@ def test_beneficiary_reports_and_official_verifies(grant):
     assert (payable["allowed"], payable["amount"]) == ("1220.00", "1220.00")
     verified = official.post(
         f"{API}/expense-reports/{pk}/verify/",
-        {"act_number": "DD 9", "act_date": TODAY.isoformat()},
+        {"act_number": "9", "act_date": TODAY.isoformat()},
         format="json",
     )
     assert verified.status_code == 200, verified.content
@@ -226,7 +226,7 @@ def test_beneficiary_reports_and_official_verifies(grant):
 def test_official_closes_a_grant(grant):
     response = client(grant, "official").post(
         f"{API}/grants/{grant['commitment'].pk}/close/",
-        {"act_number": "DD 9", "act_date": TODAY.isoformat(), "reason": "Termine scaduto"},
+        {"act_number": "9", "act_date": TODAY.isoformat(), "reason": "Termine scaduto"},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -258,7 +258,7 @@ def test_only_officials_examine_verify_and_close(grant, who):
     api = client(grant, who)
     before = snapshot()
     hidden = {"anonymous": 401, "stranger": 404}.get(who, 403)
-    act = {"act_number": "DD 1", "act_date": TODAY.isoformat()}
+    act = {"act_number": "1", "act_date": TODAY.isoformat()}
     assert (
         api.post(
             f"{API}/expense-reports/{pk}/lines/{line_id}/eligibility/", {"eligible": True}, format="json"
@@ -285,7 +285,7 @@ def test_reports_are_scoped_to_the_organisation(grant):
 def test_application_report_moves_the_application(world):
     official = world["official"]
     allocation = services.allocation_propose(actor=official, call=world["call"])
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     app = world["apps"][0]
     staff = client(world, "staff")
     response = staff.post(

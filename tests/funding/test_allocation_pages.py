@@ -91,7 +91,7 @@ def official_pages(world):
 
 def official_actions(world):
     allocation, call = world["allocation"], world["call"]
-    act = {"act_number": "DD 1", "act_date": TODAY.isoformat()}
+    act = {"act_number": "1", "act_date": TODAY.isoformat()}
     return [
         (reverse("funding:allocation_adopt", args=[allocation.pk]), act),
         (reverse("funding:call_allocation_propose", args=[call.pk]), {}),
@@ -142,7 +142,7 @@ def test_official_adopts_through_the_page_after_seeing_the_effect(client, world)
     refused = client.post(url, {"act_number": "", "act_date": TODAY.isoformat()})
     assert refused.status_code == 200
     assert not Commitment.objects.filter(reservation=world["call"].reservation).exists()
-    response = client.post(url, {"act_number": "DD 77/2020", "act_date": TODAY.isoformat()})
+    response = client.post(url, {"act_number": "77/2020", "act_date": TODAY.isoformat()})
     assert response.status_code == 302
     world["allocation"].refresh_from_db()
     assert world["allocation"].status == AllocationStatus.ADOPTED
@@ -160,14 +160,14 @@ def test_grant_cancellation_and_scorrimento_pages(client, world):
     first = make_admitted(call, quote_net="2000.00")
     second = make_admitted(call, quote_net="2000.00")
     allocation = services.allocation_propose(actor=official, call=call)
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     application_transition(actor=None, application=first, to_status=ApplicationStatus.WITHDRAWN)
     as_(client, world, "official")
     page = client.get(reverse("funding:call_allocation", args=[call.pk])).content.decode()
     assert reverse("funding:grant_cancel", args=[first.pk]) in page
     response = client.post(
         reverse("funding:grant_cancel", args=[first.pk]),
-        {"act_number": "DD 2", "act_date": TODAY.isoformat()},
+        {"act_number": "2", "act_date": TODAY.isoformat()},
     )
     assert response.status_code == 302
     page = client.get(reverse("funding:call_allocation", args=[call.pk])).content.decode()
@@ -255,7 +255,7 @@ def test_submit_verify_and_liquidate_through_the_pages(client, world):
     page = client.get(urls["verify"]).content.decode()
     assert 'data-testid="payable">€ 1.220,00' in page
     response = client.post(
-        urls["verify"], {"step": "verify", "act_number": "DD 9", "act_date": TODAY.isoformat()}
+        urls["verify"], {"step": "verify", "act_number": "9", "act_date": TODAY.isoformat()}
     )
     assert response.status_code == 302
     world["report"].refresh_from_db()

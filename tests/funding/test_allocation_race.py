@@ -33,7 +33,7 @@ def test_two_officials_adopting_at_once(comuni, capsys):
         return services.allocation_adopt(
             actor=officials[i],
             allocation=Allocation.objects.get(pk=allocation.pk),
-            act_number=f"DD {100 + i}",
+            act_number=f"{100 + i}",
             act_date=timezone.localdate(),
         )
 

@@ -85,7 +85,7 @@ def test_both_reports_are_registered_for_officials_and_auditors_only(official):
 
 def test_annex_xlsx_rows_and_totals_equal_the_allocation_to_the_cent(official):
     allocation = weight_split(official, weights=(3, 1, 1, 2))
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 77", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="77", act_date=TODAY)
     allocation.refresh_from_db()
     sheet = load_workbook(render(annex_document(allocation), "xlsx")).active
     assert sheet["A1"].value == "Allegato al riparto"
@@ -103,7 +103,7 @@ def test_annex_xlsx_rows_and_totals_equal_the_allocation_to_the_cent(official):
         )
     )
     lines = [v[0] for v in values[2:header] if v[0]]
-    assert f"Approvato con determinazione n. DD 77 del {TODAY:%d/%m/%Y}" in lines
+    assert f"Approvato con DD n. 77 del {TODAY:%d/%m/%Y}" in lines
     assert "Peso: dato dichiarato" in lines
     data, totals = values[header + 1 : -1], values[-1]
     rows = list(allocation.rows.select_related("beneficiary").order_by("position"))
@@ -134,13 +134,13 @@ def test_annex_csv_has_every_row_with_machine_formats(official):
 
 def test_annex_pdf_has_the_act_the_figures_and_says_a_common_outcome_once(official):
     allocation = weight_split(official, weights=(1,) * 21 + (2,), amount="12345.67")
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 130", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="130", act_date=TODAY)
     allocation.refresh_from_db()
     pages = [page.extract_text() for page in PdfReader(render(annex_document(allocation), "pdf")).pages]
     first, last = pages[0], pages[-1]
     assert "Regione Piemonte" in first
     assert "Allegato al riparto" in first
-    assert f"Approvato con determinazione n. DD 130 del {TODAY:%d/%m/%Y}" in first
+    assert f"Approvato con DD n. 130 del {TODAY:%d/%m/%Y}" in first
     assert "Importo da ripartire: € 12.345,67" in first
     # 22 rows all funded: the outcome is said once above the table, not on every row.
     assert "Esito: Finanziata (in ogni riga)" in first
@@ -153,7 +153,7 @@ def test_annex_pdf_has_the_act_the_figures_and_says_a_common_outcome_once(offici
 
 def test_ranking_report_lists_rank_protocol_amounts_and_outcomes(official):
     allocation, apps = taxi_ranking(official)
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 600", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="600", act_date=TODAY)
     sheet = load_workbook(render(ranking_document(allocation), "xlsx")).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     header = next(i for i, v in enumerate(values) if v[0] == "Posizione")

@@ -97,7 +97,7 @@ def test_a_new_proposal_supersedes_the_older_one(official):
     assert first.status == AllocationStatus.SUPERSEDED
     assert second.status == AllocationStatus.PROPOSED
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_adopt(actor=official, allocation=first, act_number="DD 1", act_date=TODAY)
+        services.allocation_adopt(actor=official, allocation=first, act_number="1", act_date=TODAY)
     assert excinfo.value.code == "not_current"
     assert not Commitment.objects.exists()
 
@@ -114,12 +114,12 @@ def test_adoption_commits_grants_and_moves_everything_on(official, django_captur
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.allocation_adopt(
-            actor=official, allocation=allocation, act_number="DD 77/2020", act_date=TODAY
+            actor=official, allocation=allocation, act_number="77/2020", act_date=TODAY
         )
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.ADOPTED
     assert (allocation.act_number, allocation.act_date, allocation.adopted_by) == (
-        "DD 77/2020",
+        "77/2020",
         TODAY,
         official,
     )
@@ -128,7 +128,7 @@ def test_adoption_commits_grants_and_moves_everything_on(official, django_captur
         assert app.status == ApplicationStatus.GRANTED
         assert app.granted_amount == Decimal(amount)
         assert app.commitment.amount == Decimal(amount)
-        assert app.commitment.act_number == "DD 77/2020"
+        assert app.commitment.act_number == "77/2020"
         assert app.commitment.allocation_row.allocation == allocation
         assert app.rank is None  # a proportional split is not a ranking
     call.refresh_from_db()
@@ -141,7 +141,7 @@ def test_adoption_commits_grants_and_moves_everything_on(official, django_captur
     assert AuditEvent.objects.filter(action="allocation.adopted").count() == 1
     assert [m.to for m in mail.outbox] == [["ente0@example.org"]]
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 78", act_date=TODAY)
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="78", act_date=TODAY)
     assert excinfo.value.code == "not_current"
     with pytest.raises(ValidationError) as excinfo:
         services.allocation_propose(actor=official, call=call)
@@ -158,7 +158,7 @@ def test_adoption_needs_the_act(official):
         services.allocation_adopt(
             actor=official,
             allocation=allocation,
-            act_number="DD 1",
+            act_number="1",
             act_date=TODAY + datetime.timedelta(days=1),
         )
     assert list(excinfo.value.message_dict) == ["act_date"]
@@ -171,7 +171,7 @@ def test_adoption_refuses_a_stale_proposal(official):
     allocation = services.allocation_propose(actor=official, call=call)
     application_transition(actor=None, application=apps[1], to_status=ApplicationStatus.WITHDRAWN)
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     assert excinfo.value.code == "stale"
     assert not Commitment.objects.exists()
     apps[0].refresh_from_db()
@@ -189,7 +189,7 @@ def test_adoption_refuses_when_the_reservation_no_longer_has_the_money(official)
         act=ACT,
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     assert excinfo.value.code == "insufficient_funds"
     assert "999,99" in excinfo.value.messages[0]
     assert Commitment.objects.count() == 1
@@ -204,7 +204,7 @@ def test_only_officials_propose_and_adopt(official, role):
     with pytest.raises(PermissionDenied):
         services.allocation_propose(actor=actor, call=call)
     with pytest.raises(PermissionDenied):
-        services.allocation_adopt(actor=actor, allocation=allocation, act_number="DD 1", act_date=TODAY)
+        services.allocation_adopt(actor=actor, allocation=allocation, act_number="1", act_date=TODAY)
     assert AuditEvent.objects.count() == events
     assert Allocation.objects.filter(call=call).count() == 1
     assert not Commitment.objects.exists()
@@ -239,7 +239,7 @@ def test_ranked_call_caps_funds_in_order_and_the_last_partly(official):
         (Decimal("700.00"), Decimal("100.00"), AllocationOutcome.PARTLY_FUNDED),
         (Decimal("1050.00"), Decimal("0.00"), AllocationOutcome.NOT_FUNDED),
     ]
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 5", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="5", act_date=TODAY)
     statuses = []
     for app in apps:
         app.refresh_from_db()
@@ -258,13 +258,13 @@ def test_ranked_call_caps_funds_in_order_and_the_last_partly(official):
 def test_scorrimento_after_a_withdrawal_funds_the_next_and_never_decreases(official):
     call, apps = taxi_call(["2500.00", "2000.00", "1000.00", "1500.00"])
     first = services.allocation_propose(actor=official, call=call)
-    services.allocation_adopt(actor=official, allocation=first, act_number="DD 5", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=first, act_number="5", act_date=TODAY)
     with pytest.raises(ValidationError) as excinfo:
         services.allocation_rerank(actor=official, call=call)
     assert excinfo.value.code == "nothing_freed"
     # The second withdraws: its 1,400.00 go back to the reservation.
     application_transition(actor=None, application=apps[1], to_status=ApplicationStatus.WITHDRAWN)
-    economy = services.grant_cancel(actor=official, application=apps[1], act_number="DD 6", act_date=TODAY)
+    economy = services.grant_cancel(actor=official, application=apps[1], act_number="6", act_date=TODAY)
     assert economy.amount == Decimal("1400.00")
     apps[1].refresh_from_db()
     assert apps[1].commitment.status == CommitmentStatus.CANCELLED
@@ -287,11 +287,11 @@ def test_scorrimento_after_a_withdrawal_funds_the_next_and_never_decreases(offic
         Decimal("100.00"),
     )
     assert effect.available_after == Decimal("0.00")
-    services.allocation_adopt(actor=official, allocation=second, act_number="DD 7", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=second, act_number="7", act_date=TODAY)
     for app in apps:
         app.refresh_from_db()
     assert apps[0].granted_amount == Decimal("1500.00")
-    assert apps[0].commitment.act_number == "DD 5"  # untouched
+    assert apps[0].commitment.act_number == "5"  # untouched
     assert (apps[2].status, apps[2].granted_amount, apps[2].commitment.amount) == (
         ApplicationStatus.GRANTED,
         Decimal("700.00"),
@@ -311,12 +311,12 @@ def test_scorrimento_after_a_withdrawal_funds_the_next_and_never_decreases(offic
 def test_revoking_a_running_grant_needs_a_reason(official):
     call, apps = taxi_call(["1000.00"])
     allocation = services.allocation_propose(actor=official, call=call)
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 5", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="5", act_date=TODAY)
     with pytest.raises(ValidationError) as excinfo:
-        services.grant_cancel(actor=official, application=apps[0], act_number="DD 6", act_date=TODAY)
+        services.grant_cancel(actor=official, application=apps[0], act_number="6", act_date=TODAY)
     assert excinfo.value.message_dict == {"reason": [str(services.ERROR_REVOKE_REASON)]}
     services.grant_cancel(
-        actor=official, application=apps[0], act_number="DD 6", act_date=TODAY, reason="Veicolo non conforme"
+        actor=official, application=apps[0], act_number="6", act_date=TODAY, reason="Veicolo non conforme"
     )
     apps[0].refresh_from_db()
     assert apps[0].status == ApplicationStatus.REVOKED
@@ -343,7 +343,7 @@ def test_population_split_of_chosen_comuni(official, comuni):
     rows = list(allocation.rows.select_related("beneficiary__comune").order_by("position"))
     assert [r.beneficiary.comune.istat_code for r in rows] == ["001272", "004078"]
     assert sum(r.amount for r in rows) == Decimal("1000.00")
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     call.refresh_from_db()
     assert call.status == CallStatus.AWARDED
     assert [
@@ -385,7 +385,7 @@ def test_the_acts_pdfs_are_queued_only_after_the_adoption_commits(
     call, _ = weight_call([1])
     allocation = services.allocation_propose(actor=official, call=call)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="1", act_date=TODAY)
     assert called == []  # nothing rendered or queued inside the adoption's transaction
     for callback in callbacks:
         callback()

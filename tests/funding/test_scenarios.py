@@ -215,7 +215,7 @@ def test_the_comune_reports_on_its_covid_commitment(programme, official):
     )
     expenses.expense_report_submit(actor=staff, report=report)
     expenses.expense_line_set_eligibility(actor=official, line=report.lines.get(), eligible=True)
-    expenses.expense_report_verify(actor=official, report=report, act_number="DD 300", act_date=TODAY)
+    expenses.expense_report_verify(actor=official, report=report, act_number="300", act_date=TODAY)
     commitment.refresh_from_db()
     # Cuneo's share is less than the expense: the whole share is liquidated.
     assert commitment.liquidated_total == commitment.amount
@@ -265,7 +265,7 @@ def test_bodycam_split_by_officers_in_service(programme, official, capsys):
         exact = Fraction(800000) * officers / total_officers
         assert abs(Fraction(rows[apps[key].pk].amount) - exact) < Fraction(1, 100)
     assert rows[apps["001272"].pk].amount == Decimal("545004.13")  # 800,000 * 1,650 / 2,422 = 545,004.1288...
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 450", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="450", act_date=TODAY)
     granted = {key: app.__class__.objects.get(pk=app.pk) for key, app in apps.items()}
     assert all(a.status == ApplicationStatus.GRANTED for a in granted.values())
     assert sum(a.granted_amount for a in granted.values()) == Decimal("800000.00")
@@ -351,7 +351,7 @@ def test_taxi_ranking_with_more_applicants_than_money(programme, official, capsy
         r.requested == Decimal("1500.00") and taxi_quote(r.position - 1) * Decimal("0.7") > 1500
         for r in funded
     )
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 600", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="600", act_date=TODAY)
     call.refresh_from_db()
     assert call.status == CallStatus.RANKED
     statuses = {
@@ -366,7 +366,7 @@ def test_taxi_ranking_with_more_applicants_than_money(programme, official, capsy
     third.refresh_from_db()
     freed = third.granted_amount
     application_transition(actor=None, application=third, to_status=ApplicationStatus.WITHDRAWN)
-    services.grant_cancel(actor=official, application=third, act_number="DD 610", act_date=TODAY)
+    services.grant_cancel(actor=official, application=third, act_number="610", act_date=TODAY)
     second = services.allocation_rerank(actor=official, call=call)
     new = {r.application_id: r for r in second.rows.all()}
     assert third.pk not in new
@@ -379,7 +379,7 @@ def test_taxi_ranking_with_more_applicants_than_money(programme, official, capsy
     next_app = not_funded[0].application_id
     assert new[next_app].amount == min(freed - top_up, not_funded[0].requested)
     assert sum(r.amount for r in new.values()) == Decimal("300000.00") - freed + freed
-    services.allocation_adopt(actor=official, allocation=second, act_number="DD 611", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=second, act_number="611", act_date=TODAY)
     next_application = apps[0].__class__.objects.get(pk=next_app)
     assert next_application.status == ApplicationStatus.GRANTED
     assert next_application.granted_amount == new[next_app].amount
@@ -402,7 +402,7 @@ def test_taxi_ranking_with_more_applicants_than_money(programme, official, capsy
 def test_full_cycle_application_report_liquidation_economy(programme, official):
     call, apps = taxi_call_with_applicants(programme["taxi"], n=3)
     allocation = services.allocation_propose(actor=official, call=call)
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 600", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="600", act_date=TODAY)
     app = apps[0]
     app.refresh_from_db()
     assert app.granted_amount == Decimal("833.00")  # 70% of 1,190.00
@@ -448,7 +448,7 @@ def test_full_cycle_application_report_liquidation_economy(programme, official):
         Decimal("770.00"),
     )
     before = chapter_151120(official)
-    expenses.expense_report_verify(actor=official, report=report, act_number="DD 700", act_date=TODAY)
+    expenses.expense_report_verify(actor=official, report=report, act_number="700", act_date=TODAY)
     app.refresh_from_db()
     assert app.status == ApplicationStatus.LIQUIDATED
     report.refresh_from_db()
@@ -479,7 +479,7 @@ def test_full_cycle_application_report_liquidation_economy(programme, official):
         expenses.grant_close(
             actor=official,
             commitment=other.commitment,
-            act_number="DD 800",
+            act_number="800",
             act_date=TODAY,
             reason="Rinuncia",
         )

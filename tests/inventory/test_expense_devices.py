@@ -70,7 +70,7 @@ def submit_and_decide(t):
 
 def verify(t):
     return expense_report_verify(
-        actor=t["official"], report=t["report"], act_number="DD 55/2024", act_date=datetime.date(2024, 4, 2)
+        actor=t["official"], report=t["report"], act_number="55/2024", act_date=datetime.date(2024, 4, 2)
     )
 
 

@@ -67,7 +67,7 @@ def adopted(official, after_commit):
         allocation = taxi_allocation(official, **kwargs)
         with after_commit():
             services.allocation_adopt(
-                actor=official, allocation=allocation, act_number="DD 600", act_date=TODAY
+                actor=official, allocation=allocation, act_number="600", act_date=TODAY
             )
         return Allocation.objects.select_related("call").get(pk=allocation.pk)
 
@@ -96,7 +96,7 @@ def test_adoption_stores_the_pdfs_once_in_italian_and_a_second_hook_changes_noth
         assert hashlib.sha256(f.read()).hexdigest() == allocation.annex_sha256
     annex_text, ranking_text = pdf_text(allocation.annex_pdf), pdf_text(allocation.ranking_pdf)
     assert "Allegato al riparto" in annex_text
-    assert f"Approvato con determinazione n. DD 600 del {TODAY:%d/%m/%Y}" in annex_text
+    assert f"Approvato con DD n. 600 del {TODAY:%d/%m/%Y}" in annex_text
     assert "Totale" in annex_text
     assert "2.500,00" in annex_text
     assert "pagina 1 di 1" in annex_text
@@ -126,7 +126,7 @@ def test_the_covid_annex_has_the_1181_comuni_and_the_exact_total(programme, offi
     allocation = services.allocation_propose(actor=official, call=covid_call(programme["COVID"]))
     with after_commit():
         services.allocation_adopt(
-            actor=official, allocation=allocation, act_number="DD 129/2020", act_date=TODAY
+            actor=official, allocation=allocation, act_number="129/2020", act_date=TODAY
         )
     allocation.refresh_from_db()
     assert allocation.annex_status == AnnexStatus.DONE
@@ -135,7 +135,7 @@ def test_the_covid_annex_has_the_1181_comuni_and_the_exact_total(programme, offi
         reader = PdfReader(io.BytesIO(f.read()))
     first, last = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
     pages = len(reader.pages)
-    assert "Approvato con determinazione n. DD 129/2020" in first
+    assert "Approvato con DD n. 129/2020" in first
     assert "Peso: popolazione residente al 01/01/2022" in first
     assert "Esito: Finanziata (in ogni riga)" in first
     assert "Totale 4.256.350 499.999,88" in last

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funding import allocation as strategies
+from funding.acts import validate_act_number
 from funding.choices import (
     CALL_STATUS_ORDER,
     AllocationStatus,
@@ -72,6 +73,10 @@ def check_act(act_number: str, act_date: datetime.date | None) -> Act:
     number = (act_number or "").strip()
     if not number:
         raise ValidationError({"act_number": ValidationError(ERROR_ACT_NUMBER, code="required")})
+    try:
+        validate_act_number(number)
+    except ValidationError as exc:
+        raise ValidationError({"act_number": exc}) from exc
     if act_date is None:
         raise ValidationError({"act_date": ValidationError(ERROR_ACT_DATE, code="required")})
     if act_date > timezone.localdate():

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funding.acts import validate_act_number
 from funding.choices import (
     ExpenseReportStatus,
 )
@@ -112,6 +113,10 @@ def _status_label(report: ExpenseReport) -> str:
 def _check_act(act: Act) -> None:
     if not act.number:
         raise _field_error("act_number", ERROR_ACT_NUMBER, code="required")
+    try:
+        validate_act_number(act.number)
+    except ValidationError as exc:
+        raise ValidationError({"act_number": exc}) from exc
     if act.date is None:
         raise _field_error("act_date", ERROR_ACT_DATE, code="required")
     if act.date > timezone.localdate():
