@@ -80,7 +80,7 @@ register(
             Column("where", _("Deployed at")),
             Column("comune", _("Comune")),
             Column("funding", _("Funding source")),
-            Column("commitment", _("Grant n."), ColumnType.INT),
+            Column("commitment", _("Grant n."), ColumnType.CODE),
             Column("eu", _("EU project reference"), in_pdf=False),
             Column("purchase_date", _("Purchase date"), ColumnType.DATE, in_pdf=False),
             Column("warranty_end", _("Warranty until"), ColumnType.DATE),
@@ -138,7 +138,7 @@ register(
         form_class=CallForm,
         columns=(
             Column("beneficiary", _("Beneficiary")),
-            Column("commitment", _("Grant n."), ColumnType.INT),
+            Column("commitment", _("Grant n."), ColumnType.CODE),
             Column("granted", _("Granted"), ColumnType.MONEY, total=True),
             Column("liquidated", _("Liquidated"), ColumnType.MONEY, total=True),
             Column("declared", _("Declared"), ColumnType.INT, total=True),

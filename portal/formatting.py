@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import formats, translation
 
 from portal.constants import quantize_money
 
@@ -20,3 +20,10 @@ def format_money(value, *, language: str | None = None, symbol: bool = True) -> 
         return f"{sign}€ {text}" if symbol else f"{sign}{text}"
     text = f"{groups}.{cents}"
     return f"{sign}€{text}" if symbol else f"{sign}{text}"
+
+
+def format_date(value) -> str:
+    """A date as the active language writes it (23/04/2020 in Italian): never a fixed order in code."""
+    if not value:
+        return ""
+    return formats.date_format(value, "SHORT_DATE_FORMAT")

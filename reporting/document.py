@@ -101,7 +101,14 @@ def _datetime(value):
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
+def _code(value):
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 CONVERTERS = {
+    ColumnType.CODE: _code,
     ColumnType.TEXT: _text,
     ColumnType.INT: _int,
     ColumnType.MONEY: _money,

@@ -53,6 +53,9 @@ class ColumnType(enum.StrEnum):
     DECIMAL = "decimal"  # a Decimal figure shown with Column.places decimals (weights, exact quotas)
     DATE = "date"
     DATETIME = "datetime"  # shown in Europe/Rome
+    # An identifier written as it is: a year, a chapter (151120/2020), a protocol, a tax code, a row
+    # number. Never grouped like a quantity ("2.020"), never broken over two lines in a PDF.
+    CODE = "code"
 
 
 NUMERIC_TYPES = frozenset({ColumnType.INT, ColumnType.MONEY, ColumnType.DECIMAL})

@@ -8,6 +8,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.formatting import format_date
 from portal.models import ComunePopulation, Province
 from portal.permissions import EXPORT, READ_AUDIT
 from portal.selectors import audit_event_list
@@ -92,7 +93,7 @@ AUDIT_TRAIL = register(
         capability=READ_AUDIT,
         filterset_class=AuditTrailFilterSet,
         columns=(
-            Column("seq", _("No."), ColumnType.INT, width=6),
+            Column("seq", _("No."), ColumnType.CODE, width=6),
             Column("created_at", _("When"), ColumnType.DATETIME, width=13),
             Column("actor", _("Actor"), width=18),
             Column("organisation", _("Organisation"), width=14),
@@ -129,7 +130,7 @@ class PopulationReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         dates = _reference_dates()
-        self.fields["reference_date"].choices = [(d.isoformat(), d.strftime("%d/%m/%Y")) for d in dates]
+        self.fields["reference_date"].choices = [(d.isoformat(), format_date(d)) for d in dates]
         if dates:
             self.fields["reference_date"].initial = dates[0].isoformat()
 
@@ -172,7 +173,7 @@ POPULATION = register(
         form_class=PopulationReportForm,
         references=(_("Source: ISTAT, elaborazione Openpolis (CC-BY 4.0)."),),
         columns=(
-            Column("istat_code", _("ISTAT code"), width=10),
+            Column("istat_code", _("ISTAT code"), ColumnType.CODE, width=10),
             Column("comune", _("Comune"), width=30),
             Column("province", _("Province"), width=9),
             Column("provincial_capital", _("Provincial capital"), width=12),

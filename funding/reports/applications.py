@@ -108,10 +108,10 @@ APPLICATIONS = register(
         filterset_class=ApplicationFilterSet,
         subtitle=application_subtitle,
         columns=(
-            Column("protocol_number", _("Protocol number"), width=14),
+            Column("protocol_number", _("Protocol number"), ColumnType.CODE, width=14),
             Column("call", _("Call"), width=30),
             Column("applicant", _("Applicant"), width=28),
-            Column("tax_code", _("Tax code"), width=17),
+            Column("tax_code", _("Tax code"), ColumnType.CODE, width=17),
             Column("status", _("Status"), width=14),
             *money_columns(("requested", _("Amount requested")), ("granted", _("Amount granted"))),
             Column("submitted_at", _("Submitted at"), ColumnType.DATETIME),

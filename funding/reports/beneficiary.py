@@ -16,7 +16,7 @@ from funding.reports.common import (
 )
 from funding.selectors import commitment_status
 from portal.permissions import EXPORT_OWN
-from reporting.registry import Column, Report, register
+from reporting.registry import Column, ColumnType, Report, register
 
 
 # --- Beneficiary statement ---------------------------------------------------------------------------
@@ -103,9 +103,9 @@ BENEFICIARY_STATEMENT = register(
         subtitle=statement_subtitle,
         columns=(
             Column("act", _("Commitment act"), width=22),
-            Column("chapter", _("Chapter"), width=12),
+            Column("chapter", _("Chapter"), ColumnType.CODE, width=12),
             Column("call", _("Call or action"), width=34),
-            Column("cup", _("CUP"), width=16),
+            Column("cup", _("CUP"), ColumnType.CODE, width=16),
             Column("status", _("Status"), width=11),
             *money_columns(
                 ("committed", _("Committed")),

@@ -50,8 +50,8 @@ CHAPTER_STATUS = register(
         form_class=ChapterStatusReportForm,
         subtitle=chapter_status_subtitle,
         columns=(
-            Column("year", _("Year"), ColumnType.INT, width=6),
-            Column("chapter", _("Chapter"), width=13),
+            Column("year", _("Year"), ColumnType.CODE, width=6),
+            Column("chapter", _("Chapter"), ColumnType.CODE, width=13),
             Column("missione", _("Missione"), width=8),
             Column("programma", _("Programma"), width=9),
             Column("description", _("Description"), width=30),
@@ -141,7 +141,7 @@ PROGRAMME_SUMMARY = register(
         columns=(
             Column("axis", _("Axis"), width=22),
             Column("action", _("Action"), width=34),
-            Column("chapter", _("Chapter"), width=12),
+            Column("chapter", _("Chapter"), ColumnType.CODE, width=12),
             Column("act", _("Reservation act"), width=20),
             *money_columns(
                 ("reserved", _("Reserved")),

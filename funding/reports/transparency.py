@@ -30,7 +30,8 @@ def transparency_report_count(*, user, params) -> int:
 
 
 _TRANSPARENCY_TYPES = {
-    "year": (ColumnType.INT, False),
+    "year": (ColumnType.CODE, False),
+    "tax_code": (ColumnType.CODE, False),
     "amount": (ColumnType.MONEY, True),
     "published_at": (ColumnType.DATE, False),
 }

@@ -23,6 +23,7 @@ from inventory.services.common import ERROR_REQUIRED, Errors, clean_text, field_
 from inventory.services.devices import ERROR_FINAL, ERROR_TRANSITION, _history, close_open_assignment
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.choices import OrganisationKind
+from portal.formatting import format_date
 from portal.models import Comune, Organisation, User
 
 ERROR_OUTSIDE_PIEDMONT = _("The point %(lat)s, %(lon)s is outside Piedmont.")
@@ -270,7 +271,7 @@ def device_deploy(
                     "started_on",
                     ERROR_START_BEFORE_OPEN,
                     code="before_open",
-                    date=open_assignment.started_on.strftime("%d/%m/%Y"),
+                    date=format_date(open_assignment.started_on),
                 )
         closed = close_open_assignment(device=locked, on=started_on, reason=reason or str(_("Moved")))
         assignment = Assignment(

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.formatting import format_date
 from portal.models import Membership, User
 from projects.choices import DeliverableEventKind as Event
 from projects.choices import DeliverableStatus as S
@@ -311,7 +312,7 @@ def deliverable_move_due(
                     "due_date": ValidationError(
                         ERROR_DUE_BACKWARDS,
                         code="backwards",
-                        params={"current": locked.due_date.strftime("%d/%m/%Y")},
+                        params={"current": format_date(locked.due_date)},
                     )
                 }
             )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit import audit_record
 from portal.choices import Role
+from portal.formatting import format_date
 from portal.models import Membership, User
 from portal.notifications import notify, notify_in_app
 from projects.choices import OPEN_DELIVERABLE_STATUSES, PartnerRole, ProjectStatus, ReminderKind, ReportStatus
@@ -160,7 +161,7 @@ def _send_one(item: Due, kind: str, today: datetime.date, run: ReminderRun) -> N
                 "title": item.title,
                 "what": item.what,
                 "days": (item.due - today).days,
-                "date": item.due.strftime("%d/%m/%Y"),
+                "date": format_date(item.due),
                 "status": item.status,
                 "url": f"{settings.SITE_URL}{item.url}",
             }

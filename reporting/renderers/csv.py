@@ -40,6 +40,8 @@ def _formatter(column):
         return lambda v: "" if v is None else v.isoformat()
     if column_type == ColumnType.INT:
         return lambda v: "" if v is None else str(v)
+    if column_type == ColumnType.CODE:
+        return lambda v: "" if v is None else neutralise(str(v))
     return neutralise
 
 

@@ -7,6 +7,7 @@ reader sees them). Money is a number with `#,##0.00`, dates are
 real dates, date-times are Europe/Rome wall-clock time (Excel has no time zones).
 """
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -47,7 +48,7 @@ def sheet_title(title: str) -> str:
 
 
 def generation_stamp(document: ReportDocument) -> str:
-    when = document.generated_at_local.strftime("%d/%m/%Y %H:%M")
+    when = formats.date_format(document.generated_at_local, "SHORT_DATETIME_FORMAT")
     if document.generated_by:
         return _("Generated on %(when)s by %(who)s") % {"when": when, "who": document.generated_by}
     return _("Generated on %(when)s") % {"when": when}
@@ -116,7 +117,7 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
 
     formats = [NUMBER_FORMATS.get(c.type) for c in columns]
     naive = [c.type == ColumnType.DATETIME for c in columns]
-    text = [c.type == ColumnType.TEXT for c in columns]
+    text = [c.type in (ColumnType.TEXT, ColumnType.CODE) for c in columns]
     decimal = [c if c.type == ColumnType.DECIMAL else None for c in columns]
     totals = Totals(columns)
     tick = ticker(progress)
@@ -130,7 +131,7 @@ def write(document: ReportDocument, fileobj, *, progress=None) -> int:
                 row.append(None)
                 continue
             if is_text:
-                row.append(_text(sheet, value))
+                row.append(_text(sheet, value) if isinstance(value, str) else value)  # a year stays a number
                 continue
             if strip_tz:
                 value = value.replace(tzinfo=None)

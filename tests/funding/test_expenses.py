@@ -211,9 +211,7 @@ def test_ineligible_needs_a_reason_and_verification_needs_every_decision(grant):
     assert excinfo.value.message_dict["ineligible_reason"] == [str(expenses.ERROR_REASON_REQUIRED)]
     expenses.expense_line_set_eligibility(actor=grant["official"], line=first, eligible=True)
     with pytest.raises(ValidationError) as excinfo:
-        expenses.expense_report_verify(
-            actor=grant["official"], report=report, act_number="1", act_date=TODAY
-        )
+        expenses.expense_report_verify(actor=grant["official"], report=report, act_number="1", act_date=TODAY)
     assert excinfo.value.message_dict["lines"] == [str(expenses.ERROR_LINES_UNDECIDED) % {"count": 1}]
     assert not Liquidation.objects.exists()
 

@@ -66,9 +66,7 @@ def adopted(official, after_commit):
     def adopt(**kwargs):
         allocation = taxi_allocation(official, **kwargs)
         with after_commit():
-            services.allocation_adopt(
-                actor=official, allocation=allocation, act_number="600", act_date=TODAY
-            )
+            services.allocation_adopt(actor=official, allocation=allocation, act_number="600", act_date=TODAY)
         return Allocation.objects.select_related("call").get(pk=allocation.pk)
 
     return adopt

@@ -12,6 +12,7 @@ from stdnum.it import iva
 
 from funding.services.money import clean_amount
 from portal.audit import snapshot
+from portal.formatting import format_date
 from portal.models import User
 from projects.choices import CostKind
 from projects.models import (
@@ -95,8 +96,8 @@ def expenditure_line_add(
                     ERROR_INVOICE_DATE,
                     code="invoice_date",
                     params={
-                        "start": project.start_date.strftime("%d/%m/%Y"),
-                        "end": period.end_date.strftime("%d/%m/%Y"),
+                        "start": format_date(project.start_date),
+                        "end": format_date(period.end_date),
                     },
                 )
             }
