@@ -14,17 +14,26 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.choices import AllocationStatus, AnnexStatus, ApplicationStatus, CommitmentStatus
+from funding.acts import act_text, validate_act_number
+from funding.choices import (
+    ActType,
+    AllocationStatus,
+    AnnexStatus,
+    ApplicationStatus,
+    CommitmentStatus,
+)
 from funding.models import Application, Call, Reservation
 from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.allocation import act_pdfs as annex
+from funding.views.confirm import Confirmation, is_confirmed
+from portal.formatting import format_money
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
 from portal.workers import worker_seen_recently
 from reporting.http import stored_pdf_response
@@ -35,7 +44,10 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class AdoptForm(forms.Form):
     act_number = forms.CharField(
-        label=_("Act number (determinazione)"), max_length=50, help_text=_("Without the type: e.g. 129/2020.")
+        label=_("Act number (determinazione)"),
+        max_length=50,
+        help_text=_("Without the type: e.g. 129/2020."),
+        validators=[validate_act_number],
     )
     act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
 
@@ -193,6 +205,35 @@ def allocation_document_regenerate(request, pk: int):
     return redirect(f"{reverse('funding:allocation_detail', args=[allocation.pk])}#documents")
 
 
+def _adopt_confirmation(allocation, effect, act) -> Confirmation:
+    consequences = [
+        ngettext(
+            "%(n)s commitment of %(amount)s is recorded on the ledger with this act.",
+            "%(n)s commitments, %(amount)s in all, are recorded on the ledger with this act.",
+            effect.commitments,
+        )
+        % {"n": effect.commitments, "amount": format_money(effect.committed)},
+    ]
+    if allocation.call.requires_application:
+        consequences.append(gettext("The applicants are told the outcome by e-mail."))
+    consequences.append(gettext("A correction needs a new act (revocation, economy), not an edit."))
+    return Confirmation(
+        title=gettext("Adopt the allocation of “%(call)s”?") % {"call": allocation.call.title},
+        lead=gettext("Adoption makes the proposal an act: the grants exist from now on."),
+        action=reverse("funding:allocation_adopt", args=[allocation.pk]),
+        confirm_label=gettext("Adopt and commit now"),
+        cancel_url=reverse("funding:allocation_adopt", args=[allocation.pk]),
+        facts=[
+            (gettext("Act"), act_text(ActType.DD, act.number, act.date)),
+            (gettext("Reservation"), str(effect.reservation)),
+            (gettext("Available now"), format_money(effect.available_before)),
+            (gettext("Available after adoption"), format_money(effect.available_after)),
+        ],
+        consequences=consequences,
+        hidden={"act_number": act.number, "act_date": act.date.isoformat()},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_adopt_view(request, pk: int):
@@ -205,7 +246,20 @@ def allocation_adopt_view(request, pk: int):
         effect = services.allocation_effect(allocation=allocation)
     except ValidationError as exc:
         error = exc
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and effect is not None and not is_confirmed(request):
+        try:
+            act = services.check_act(form.cleaned_data["act_number"], form.cleaned_data["act_date"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _adopt_confirmation(allocation, effect, act).render(
+                request,
+                breadcrumb=[
+                    (gettext("Allocations"), reverse("funding:allocation_list")),
+                    (allocation.call.title, reverse("funding:allocation_detail", args=[allocation.pk])),
+                ],
+            )
+    elif request.method == "POST" and form.is_valid():
         try:
             services.allocation_adopt(actor=request.user, allocation=allocation, **form.cleaned_data)
         except ValidationError as exc:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +36,7 @@ from funding.services.calls import call_is_score_ranked
 from funding.services.documents import document_upload, report_documents_open
 from funding.services.workflow import allowed
 from funding.views.calls import capability_required
+from funding.views.confirm import Confirmation, is_confirmed
 from portal.choices import Role
 from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
 
@@ -182,10 +184,47 @@ def application_detail(request, pk: int):
     return render(request, "funding/applications/detail.html", _detail_context(request, application))
 
 
+def _submittable(application: Application) -> bool:
+    """Nothing missing and the call open: otherwise the service says what is wrong at once."""
+    if application.status != ApplicationStatus.DRAFT:
+        return False
+    missing = application_missing(application=application)
+    return missing.is_open and not missing.fields and not missing.documents
+
+
+def _submit_confirmation(application: Application) -> Confirmation:
+    documents = application.documents.filter(is_current=True).count()
+    return Confirmation(
+        title=gettext("Submit the application to “%(call)s”?") % {"call": application.call.title},
+        lead=gettext("Check the data and the documents: the Region examines the application as submitted."),
+        action=reverse("funding:application_submit", args=[application.pk]),
+        confirm_label=gettext("Submit the application now"),
+        cancel_url=reverse("funding:application_detail", args=[application.pk]),
+        facts=[
+            (gettext("Applicant"), application.applicant.name),
+            (gettext("Call"), application.call.title),
+            (gettext("Documents uploaded"), str(documents)),
+        ],
+        consequences=[
+            gettext("The application gets a protocol number and can no longer be changed or completed."),
+            gettext("It can still be withdrawn, but not taken back to a draft."),
+        ],
+    )
+
+
 @capability_required(APPLY)
 @require_POST
 def application_submit_view(request, pk: int):
     application = _visible(request, pk)
+    services.require_applicant_of(request.user, application.applicant_id)
+    if not is_confirmed(request) and _submittable(application):
+        return _submit_confirmation(application).render(
+            request,
+            breadcrumb=[
+                (gettext("My applications"), reverse("funding:application_list")),
+                (application.call.title, reverse("funding:application_detail", args=[application.pk])),
+            ],
+        )
     try:
         services.application_submit(actor=request.user, application=application)
     except ValidationError as exc:

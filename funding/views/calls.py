@@ -7,17 +7,22 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from funding.choices import CallStatus, DocumentStage
+from funding.choices import ApplicationStatus, CallStatus, DocumentStage
 from funding.forms_calls import ApplicantChoiceForm, CallForm, RequiredDocumentForm, apply_errors
 from funding.models import Call, RequiredDocument
 from funding.selectors import call_list, call_public_list, calls_open_for
 from funding.services import calls as services
+from funding.views.confirm import Confirmation, is_confirmed
 from portal.permissions import MANAGE_PROGRAMME, READ_ALL, can
 
 
@@ -207,10 +212,55 @@ def call_publish_view(request, code: str):
     return redirect("funding:call_manage_detail", code=call.code)
 
 
+def _close_confirmation(call: Call) -> Confirmation:
+    now = timezone.now()
+    counts = dict(call.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    drafts = counts.pop(ApplicationStatus.DRAFT, 0)
+    consequences = [gettext("No application can be submitted any more, from anyone.")]
+    if call.closes_at and now < call.closes_at:
+        consequences.insert(
+            0,
+            gettext("The deadline is %(deadline)s: closing now ends the call before it.")
+            % {"deadline": date_format(timezone.localtime(call.closes_at), "SHORT_DATETIME_FORMAT")},
+        )
+    if drafts:
+        consequences.append(
+            ngettext(
+                "%(n)s draft application will never be submittable.",
+                "%(n)s draft applications will never be submittable.",
+                drafts,
+            )
+            % {"n": drafts}
+        )
+    return Confirmation(
+        title=gettext("Close the call “%(title)s”?") % {"title": call.title},
+        lead=gettext(
+            "Closing ends the submissions: the allocation and the ranking start from what was submitted."
+        ),
+        action=reverse("funding:call_close", args=[call.code]),
+        confirm_label=gettext("Close the call now"),
+        cancel_url=reverse("funding:call_manage_detail", args=[call.code]),
+        facts=[
+            (gettext("Code"), call.code),
+            (gettext("Submitted applications"), str(sum(counts.values()))),
+            (gettext("Drafts not submitted"), str(drafts)),
+        ],
+        consequences=consequences,
+    )
+
+
 @capability_required(MANAGE_PROGRAMME)
 @require_POST
 def call_close_view(request, code: str):
     call = _managed_call(request, code)
+    if not is_confirmed(request) and call.status == CallStatus.PUBLISHED:
+        return _close_confirmation(call).render(
+            request,
+            breadcrumb=[
+                (gettext("Manage calls"), reverse("funding:call_manage_list")),
+                (call.title, reverse("funding:call_manage_detail", args=[call.code])),
+            ],
+        )
     try:
         services.call_close(actor=request.user, call=call)
     except ValidationError as exc:

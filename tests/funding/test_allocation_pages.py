@@ -93,7 +93,7 @@ def official_actions(world):
     allocation, call = world["allocation"], world["call"]
     act = {"act_number": "1", "act_date": TODAY.isoformat()}
     return [
-        (reverse("funding:allocation_adopt", args=[allocation.pk]), act),
+        (reverse("funding:allocation_adopt", args=[allocation.pk]), {**act, "confirmed": "1"}),
         (reverse("funding:call_allocation_propose", args=[call.pk]), {}),
         (reverse("funding:call_allocation_rerank", args=[call.pk]), {}),
         (reverse("funding:call_close_out", args=[call.pk]), {}),
@@ -142,7 +142,7 @@ def test_official_adopts_through_the_page_after_seeing_the_effect(client, world)
     refused = client.post(url, {"act_number": "", "act_date": TODAY.isoformat()})
     assert refused.status_code == 200
     assert not Commitment.objects.filter(reservation=world["call"].reservation).exists()
-    response = client.post(url, {"act_number": "77/2020", "act_date": TODAY.isoformat()})
+    response = client.post(url, {"act_number": "77/2020", "act_date": TODAY.isoformat(), "confirmed": "1"})
     assert response.status_code == 302
     world["allocation"].refresh_from_db()
     assert world["allocation"].status == AllocationStatus.ADOPTED

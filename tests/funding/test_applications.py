@@ -653,7 +653,7 @@ def test_applicant_flow_through_the_pages(client):
         {"required_document": required.pk, "file": upload("preventivo.pdf")},
     )
     assert response.status_code == 302
-    response = client.post(reverse("funding:application_submit", args=[application.pk]))
+    response = client.post(reverse("funding:application_submit", args=[application.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -721,7 +721,7 @@ def test_applicant_actions_denied_change_nothing(client, who):
     before = counts()
     posts = [
         (reverse("funding:application_edit", args=[application.pk]), {"declared_weight": "99"}),
-        (reverse("funding:application_submit", args=[application.pk]), {}),
+        (reverse("funding:application_submit", args=[application.pk]), {"confirmed": "1"}),
         (reverse("funding:application_withdraw", args=[application.pk]), {"reason": "x"}),
         (reverse("funding:document_upload", args=[application.pk]), {"file": upload()}),
     ]

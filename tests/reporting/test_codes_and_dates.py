@@ -36,7 +36,8 @@ def test_codes_are_written_as_they_are():
     year = Column("year", "Anno", ColumnType.CODE)
     with translation.override("it"):
         assert _formatter(year, "it")(CONVERTERS[ColumnType.CODE](2020)) == "2020"
-        assert _formatter(Column("n", "N", ColumnType.CODE), "it")(CONVERTERS[ColumnType.CODE](1181)) == "1181"
+        number = Column("n", "N", ColumnType.CODE)
+        assert _formatter(number, "it")(CONVERTERS[ColumnType.CODE](1181)) == "1181"
     assert _opening(year) == '<td class="c">'  # white-space: nowrap in the PDF stylesheet
 
 
