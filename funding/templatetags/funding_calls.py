@@ -45,3 +45,11 @@ def badge(status: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(str(key))
+
+
+@register.filter
+def params_in_words(call) -> list[str]:
+    """The call's allocation parameters as sentences (funding.allocation_params)."""
+    from funding.allocation_params import params_in_words as describe
+
+    return describe(call.allocation_params, eligible_basis=call.eligible_basis or "")
