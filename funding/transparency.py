@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from funding.choices import AllocationMethod, CommitmentStatus
 from funding.models import Commitment, GrantPublication
@@ -26,6 +28,10 @@ from portal.permissions import LEDGER_WRITE, require
 THRESHOLD = Decimal("1000.00")
 PERSON_KINDS = {OrganisationKind.TAXI_LICENSEE}
 DIRECT_ASSIGNMENT = _("Direct assignment by the programme")
+ERROR_NO_TAX_CODE = _(
+    "Nothing was published: art. 27 publishes each body with its codice fiscale, and these beneficiaries "
+    "have none: %(names)s. Import their codici fiscali first."
+)
 
 COLUMNS = [
     ("year", _("Year")),
@@ -92,6 +98,35 @@ def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
     return grants_pending_publication(year)
 
 
+def _names(names: list[str], shown: int = 10) -> str:
+    if len(names) <= shown:
+        return ", ".join(names)
+    more = len(names) - shown
+    return ngettext("%(names)s and %(n)s more", "%(names)s and %(n)s more", more) % {
+        "names": ", ".join(names[:shown]),
+        "n": more,
+    }
+
+
+def check_tax_codes(commitments: list[Commitment]) -> None:
+    """Art. 27 publishes a body with its codice fiscale: refuse, naming them, bodies without one."""
+    without = sorted(
+        {
+            c.beneficiary.name
+            for c in commitments
+            if c.beneficiary.kind not in PERSON_KINDS and not c.beneficiary.tax_code
+        }
+    )
+    if without:
+        raise ValidationError(
+            {
+                "grant": ValidationError(
+                    ERROR_NO_TAX_CODE, params={"names": _names(without)}, code="no_tax_code"
+                )
+            }
+        )
+
+
 def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantPublication]:
     """Publish the given grants (those already published are left as they are)."""
     require(actor, LEDGER_WRITE)
@@ -103,6 +138,7 @@ def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantP
             .select_for_update(of=("self",))
             .order_by("pk")
         )
+        check_tax_codes(pending)
         now = timezone.now()
         publications = GrantPublication.objects.bulk_create(
             [GrantPublication(commitment=c, published_at=now, published_by=actor) for c in pending]

@@ -3,7 +3,7 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
@@ -17,6 +17,7 @@ from funding.reports import transparency_public_document
 from funding.transparency import (
     COLUMNS,
     TransparencyFilters,
+    check_tax_codes,
     default_year,
     grants_publish,
     grants_to_publish,
@@ -110,6 +111,11 @@ def transparency_publish(request):
         selected = list(pending.filter(pk__in=ids).order_by("beneficiary__name", "pk"))
         if not selected:
             context = {"grants": pending[:500], "error": _("Select at least one grant to publish.")}
+            return render(request, "funding/transparency/publish.html", context, status=400)
+        try:
+            check_tax_codes(selected)
+        except ValidationError as exc:
+            context = {"grants": pending[:500], "error": " ".join(exc.messages)}
             return render(request, "funding/transparency/publish.html", context, status=400)
         if request.POST.get("step") != "confirm":
             return render(

@@ -20,7 +20,26 @@ DEMO_PASSWORD = "Sentinella-demo-2026"  # noqa: S105  (printed on purpose: demo 
 REGION = {"name": "Regione Piemonte", "tax_code": "80087670016"}
 METROPOLITAN_CITY = {"name": "Città metropolitana di Torino", "tax_code": "01907990012"}
 # Codici fiscali of bodies are public; where we are not sure of one we leave it empty.
-MUNICIPALITY_TAX_CODES = {"001272": "00514490010"}
+# Codici fiscali of the bodies of the body-cam split (IPA, indicepa.gov.it): art. 27 publishes them.
+MUNICIPALITY_TAX_CODES = {
+    "001272": "00514490010",  # Torino
+    "002158": "00355580028",  # Vercelli
+    "003106": "00125680033",  # Novara
+    "004078": "00480530047",  # Cuneo
+    "005005": "00072360050",  # Asti
+    "006003": "00429440068",  # Alessandria
+    "096004": "00221900020",  # Biella
+    "103072": "00182910034",  # Verbania
+}
+PROVINCE_TAX_CODES = {
+    "VC": "80005210028",
+    "NO": "80014470035",
+    "CN": "00447820044",
+    "AT": "80001650052",
+    "AL": "80003870062",
+    "BI": "90027160028",
+    "VB": "93009110037",
+}
 
 TAXI_LICENSEES = [
     # (name, codice fiscale (synthetic, valid check digit), licence number)
@@ -75,7 +94,10 @@ def seed_organisations() -> dict[str, Organisation]:
         )
     for province in Province.objects.exclude(code="001"):
         orgs[f"province:{province.sigla}"] = _organisation(
-            OrganisationKind.PROVINCE, f"Provincia di {province.name}", province=province
+            OrganisationKind.PROVINCE,
+            f"Provincia di {province.name}",
+            province=province,
+            tax_code=PROVINCE_TAX_CODES.get(province.sigla, ""),
         )
     for name, tax_code, licence in TAXI_LICENSEES:
         orgs[f"taxi:{licence}"] = _organisation(

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_access, views_inbox
+from portal import views, views_access, views_inbox, views_tax_codes
 
 api_v1 = [
     path("", include("portal.api.urls")),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("access-requests/new/", views_access.access_request_new, name="access_request_new"),
     path("access-requests/<int:pk>/", views_access.access_request_detail, name="access_request_detail"),
     path("notifications/", views_inbox.inbox, name="inbox"),
+    path("organisations/tax-codes/", views_tax_codes.tax_codes_view, name="tax_codes"),
     path("accounts/", include("allauth.urls")),
     path("spid/", include("portal.saml.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

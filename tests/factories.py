@@ -32,12 +32,27 @@ class ComuneFactory(factory.django.DjangoModelFactory):
     province = factory.SubFactory(ProvinceFactory)
 
 
+_tax_codes = iter(range(1, 10**6))
+
+
+def body_tax_code(n: int) -> str:
+    """A valid codice fiscale of a body (11 digits: number, office code 001, Luhn check digit)."""
+    from stdnum import luhn
+
+    base = f"{7000000 + n:07d}001"
+    return base + luhn.calc_check_digit(base)
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
 
     kind = OrganisationKind.OTHER
     name = factory.Sequence(lambda n: f"Ente {n}")
+    # Art. 27 publishes a body's grants with its codice fiscale: a body without one cannot be published.
+    tax_code = factory.LazyAttribute(
+        lambda o: "" if o.kind == OrganisationKind.TAXI_LICENSEE else body_tax_code(next(_tax_codes))
+    )
 
 
 class MunicipalityFactory(OrganisationFactory):

@@ -38,7 +38,8 @@ from funding.transparency import grants_publish, grants_to_publish
 from portal.audit import audit_verify_chain
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent, Comune, Organisation, Province
-from tests.factories import make_user
+from portal.tax_codes import tax_codes_import
+from tests.factories import body_tax_code, make_user
 from tests.funding.factories import make_admitted, make_allocation_call
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +199,12 @@ def test_the_comune_reports_on_its_covid_commitment(programme, official):
     # Cuneo's share is over € 1,000: it takes effect, and can be paid, once published.
     pending = list(grants_to_publish(user=official))
     assert commitment in pending
+    # Art. 27 publishes each comune with its codice fiscale: the official imports them first.
+    with pytest.raises(ValidationError):
+        grants_publish(actor=official, commitments=pending)
+    rows = [f"{c.beneficiary.comune.istat_code};{body_tax_code(500_000 + n)}" for n, c in enumerate(pending)]
+    tax_codes_import(actor=official, data="\n".join(rows).encode())
+    pending = list(grants_to_publish(user=official))
     assert len(grants_publish(actor=official, commitments=pending)) == len(pending)
     staff = make_user(Role.APPLICANT, cuneo)
     report = expenses.expense_report_create(actor=staff, commitment=commitment)
