@@ -165,14 +165,18 @@ class Report:
 
     def params_to_json(self, cleaned: Mapping[str, Any]) -> dict[str, Any]:
         """Cleaned parameters as JSON that `clean_params` accepts again (stored on export jobs)."""
+        fields = self.form().fields
         data = {}
         for name, value in cleaned.items():
             if value is False or value in (None, "", [], ()):
                 continue  # unset; an unticked checkbox cleans to False again
+            # The value the form offers and accepts: the code of a call where the field is keyed by
+            # code (to_field_name), so that the stored job cleans again to the same choice.
+            key = getattr(fields.get(name), "to_field_name", None) or "pk"
             if isinstance(value, models.Model):
-                value = value.pk
+                value = getattr(value, key)
             elif isinstance(value, models.QuerySet | list | tuple):
-                value = [v.pk if isinstance(v, models.Model) else v for v in value]
+                value = [getattr(v, key) if isinstance(v, models.Model) else v for v in value]
             data[name] = value
         return to_json(data)
 
