@@ -98,7 +98,7 @@ class AllocationRowSerializer(serializers.ModelSerializer):
 class AllocationSerializer(serializers.ModelSerializer):
     status = _status_field(AllocationStatus, "Status of the allocation")
     call_code = serializers.CharField(source="call.code", read_only=True)
-    reference_date = serializers.DateField(source="call.reference_date", read_only=True)
+    reference_date = serializers.DateField(source="call.reference_date", read_only=True, allow_null=True)
     row_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -21,8 +21,8 @@ class ComuneSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True)
-    province = serializers.SlugRelatedField(slug_field="sigla", read_only=True)
+    comune = serializers.SlugRelatedField(slug_field="istat_code", read_only=True, allow_null=True)
+    province = serializers.SlugRelatedField(slug_field="sigla", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
