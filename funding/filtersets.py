@@ -14,6 +14,7 @@ from funding.choices import (
     LiquidationReason,
 )
 from funding.models import (
+    Action,
     Application,
     BudgetChapter,
     Call,
@@ -21,9 +22,12 @@ from funding.models import (
     Economy,
     ExpenseLine,
     Liquidation,
+    Programme,
     Reservation,
 )
 from portal.choices import OrganisationKind
+from portal.filters import NumberFilter, ObjectFilter, YearFilter
+from portal.models import Organisation
 
 
 class CallFilterSet(django_filters.FilterSet):
@@ -78,6 +82,28 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
 
 # --- Ledger: chapters, reservations, commitments, liquidations, economies -----------------------------
+# Objects are chosen by what people know them by (chapter 151120/2020, action 3.3, a name); the API
+# passes their id under the same name.
+def _chapters():
+    return BudgetChapter.objects.order_by("-year", "number", "article")
+
+
+def _actions():
+    return Action.objects.select_related("axis").order_by("axis__programme", "axis__number", "number")
+
+
+def _programmes():
+    return Programme.objects.order_by("-start_year")
+
+
+def _reservations():
+    return Reservation.objects.select_related("chapter", "action").order_by("chapter__year", "pk")
+
+
+def _beneficiaries():
+    return Organisation.objects.order_by("name", "pk")
+
+
 def _date(field_name: str, lookup: str, label):
     return django_filters.DateFilter(
         field_name=field_name, lookup_expr=lookup, label=label, widget=forms.DateInput(attrs={"type": "date"})
@@ -85,7 +111,7 @@ def _date(field_name: str, lookup: str, label):
 
 
 class ChapterFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("Financial year"))
+    year = YearFilter(label=_("Financial year"))
     number = django_filters.CharFilter(label=_("Chapter"))
     missione = django_filters.CharFilter(label=_("Missione"))
     programma = django_filters.CharFilter(label=_("Programma"))
@@ -96,10 +122,12 @@ class ChapterFilterSet(django_filters.FilterSet):
 
 
 class ReservationFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="chapter__year", label=_("Financial year"))
-    chapter = django_filters.NumberFilter(field_name="chapter", label=_("Chapter (id)"))
-    action = django_filters.NumberFilter(field_name="action", label=_("Action (id)"))
-    programme = django_filters.NumberFilter(field_name="action__axis__programme", label=_("Programme (id)"))
+    year = YearFilter(field_name="chapter__year", label=_("Financial year"))
+    chapter = ObjectFilter(field_name="chapter", queryset=_chapters(), label=_("Chapter"))
+    action = ObjectFilter(field_name="action", queryset=_actions(), label=_("Action"))
+    programme = ObjectFilter(
+        field_name="action__axis__programme", queryset=_programmes(), label=_("Programme")
+    )
     act_date_from = _date("act_date", "gte", _("Act date from"))
     act_date_to = _date("act_date", "lte", _("Act date until"))
 
@@ -109,11 +137,11 @@ class ReservationFilterSet(django_filters.FilterSet):
 
 
 class CommitmentFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="reservation__chapter__year", label=_("Financial year"))
-    chapter = django_filters.NumberFilter(field_name="reservation__chapter", label=_("Chapter (id)"))
-    action = django_filters.NumberFilter(field_name="reservation__action", label=_("Action (id)"))
-    reservation = django_filters.NumberFilter(field_name="reservation", label=_("Reservation (id)"))
-    beneficiary = django_filters.NumberFilter(field_name="beneficiary", label=_("Beneficiary (id)"))
+    year = YearFilter(field_name="reservation__chapter__year", label=_("Financial year"))
+    chapter = ObjectFilter(field_name="reservation__chapter", queryset=_chapters(), label=_("Chapter"))
+    action = ObjectFilter(field_name="reservation__action", queryset=_actions(), label=_("Action"))
+    reservation = ObjectFilter(field_name="reservation", queryset=_reservations(), label=_("Reservation"))
+    beneficiary = ObjectFilter(field_name="beneficiary", queryset=_beneficiaries(), label=_("Beneficiary"))
     beneficiary_name = django_filters.CharFilter(
         field_name="beneficiary__name", lookup_expr="icontains", label=_("Beneficiary")
     )
@@ -139,16 +167,16 @@ class CommitmentFilterSet(django_filters.FilterSet):
 class _CommitmentEntryFilterSet(django_filters.FilterSet):
     """Liquidations and economies: filtered through their commitment."""
 
-    year = django_filters.NumberFilter(
-        field_name="commitment__reservation__chapter__year", label=_("Financial year")
+    year = YearFilter(field_name="commitment__reservation__chapter__year", label=_("Financial year"))
+    chapter = ObjectFilter(
+        field_name="commitment__reservation__chapter", queryset=_chapters(), label=_("Chapter")
     )
-    chapter = django_filters.NumberFilter(
-        field_name="commitment__reservation__chapter", label=_("Chapter (id)")
+    action = ObjectFilter(
+        field_name="commitment__reservation__action", queryset=_actions(), label=_("Action")
     )
-    action = django_filters.NumberFilter(field_name="commitment__reservation__action", label=_("Action (id)"))
-    commitment = django_filters.NumberFilter(field_name="commitment", label=_("Commitment (id)"))
-    beneficiary = django_filters.NumberFilter(
-        field_name="commitment__beneficiary", label=_("Beneficiary (id)")
+    commitment = NumberFilter(field_name="commitment", label=_("Commitment n."))
+    beneficiary = ObjectFilter(
+        field_name="commitment__beneficiary", queryset=_beneficiaries(), label=_("Beneficiary")
     )
     status = django_filters.ChoiceFilter(
         field_name="commitment__status", choices=CommitmentStatus.choices, label=_("Commitment status")
