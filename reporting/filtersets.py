@@ -11,14 +11,27 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.filtersets import AuditEventFilterSet
 
+# The portal's own apps: Django's and the libraries' models (sessions, permissions, tokens, MFA
+# authenticators) are machinery, not objects an auditor looks for.
+PROJECT_APPS = ("portal", "funding", "projects", "inventory", "reporting")
+
 
 def object_type_choices():
-    choices = []
-    for ct in ContentType.objects.order_by("app_label", "model"):
+    """The kinds of object the audit trail holds events about, by their name in the user's language."""
+    from portal.models import AuditEvent
+
+    types = ContentType.objects.filter(
+        app_label__in=PROJECT_APPS, pk__in=AuditEvent.objects.values("target_type")
+    ).order_by("app_label", "model")
+    named: dict[str, list[str]] = {}
+    for ct in types:
         model = ct.model_class()
-        label = str(model._meta.verbose_name) if model is not None else ct.model
-        choices.append((ct.model, f"{label[:1].upper()}{label[1:]} ({ct.app_label})"))
-    return choices
+        if model is None:
+            continue
+        label = str(model._meta.verbose_name)
+        named.setdefault(ct.model, []).append(f"{label[:1].upper()}{label[1:]}")
+    choices = [(value, " / ".join(dict.fromkeys(labels))) for value, labels in named.items()]
+    return sorted(choices, key=lambda choice: choice[1].lower())
 
 
 class AuditTrailFilterSet(AuditEventFilterSet):

@@ -1,4 +1,5 @@
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -32,3 +33,9 @@ def money(value):
     from portal.formatting import format_money
 
     return format_money(value)
+
+
+@register.filter
+def has_error_code(form, code: str) -> bool:
+    """True when the form holds an error with this code (e.g. "unpublished", to link to its remedy)."""
+    return any(form.has_error(name, code) for name in [NON_FIELD_ERRORS, *form.fields])

@@ -44,7 +44,7 @@ def granted():
     app_services.application_review(actor=official, application=application, admissible=True)
     call_services.call_set_status(actor=None, call=call, to_status=CallStatus.CLOSED)
     allocation = allocation_propose(actor=official, call=call)
-    allocation_adopt(actor=official, allocation=allocation, act_number="DD 10/2021", act_date=TODAY)
+    allocation_adopt(actor=official, allocation=allocation, act_number="10/2021", act_date=TODAY)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED
     return {"application": application, "user": user, "official": official, "call": call}
