@@ -31,7 +31,7 @@ def _published_allocation(rows: int):
         make_admitted(call, OrganisationFactory(name=f"Comune {n:04d}"), declared_weight=1)
     allocation = services.allocation_propose(actor=official, call=call)
     services.allocation_adopt(
-        actor=official, allocation=allocation, act_number=f"DD {rows}/2030", act_date=TODAY
+        actor=official, allocation=allocation, act_number=f"{rows}/2030", act_date=TODAY
     )
     grants_publish(actor=official, commitments=list(grants_pending_publication()))
     return allocation
