@@ -4,6 +4,23 @@ from django.core.exceptions import NON_FIELD_ERRORS
 register = template.Library()
 
 
+AUTOCOMPLETE_FROM = 30  # options: beyond this a select is searched, not scrolled
+
+
+def _searchable(widget) -> bool:
+    """Organisations and comuni (about 1,190 each) are searched; other lists when they are long. A
+    queryset's length is not asked (it would cost a query on every page that shows the form)."""
+    if not isinstance(widget, forms.Select) or isinstance(widget, forms.SelectMultiple):
+        return False
+    choices = getattr(widget, "choices", ())
+    queryset = getattr(choices, "queryset", None)
+    if queryset is not None:
+        from portal.models import Comune, Organisation
+
+        return queryset.model in (Organisation, Comune)
+    return isinstance(choices, list | tuple) and len(choices) > AUTOCOMPLETE_FROM
+
+
 @register.filter
 def bi_widget(bound_field):
     """Render a field's widget with Bootstrap Italia classes and accessible error wiring."""
@@ -15,6 +32,8 @@ def bi_widget(bound_field):
     else:
         css = "form-control"
     attrs = {"class": " ".join(filter(None, [widget.attrs.get("class", ""), css]))}
+    if _searchable(widget):
+        attrs["data-autocomplete"] = "1"  # portal/autocomplete.js makes it searchable
     if bound_field.errors:
         attrs["class"] += " is-invalid"
         attrs["aria-invalid"] = "true"

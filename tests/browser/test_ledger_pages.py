@@ -41,7 +41,9 @@ def test_an_official_commits_on_a_phone_and_every_ledger_page_is_accessible(page
 
     page.goto(f"{page.base_url}/funding/reservations/{reservation.pk}/commit/")
     assert_accessible(page)
-    page.select_option("select[name=beneficiary]", label="Comune di Cuneo")
+    page.locator("input#id_beneficiary-search").type("Cuneo")  # the searchable select
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
     page.fill("input[name=amount]", "50.000,00")
     page.fill("input[name=act_number]", "129/A1")
     page.fill("input[name=act_date]", "2021-04-23")
