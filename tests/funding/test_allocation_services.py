@@ -113,9 +113,7 @@ def test_adoption_commits_grants_and_moves_everything_on(official, django_captur
         2,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.allocation_adopt(
-            actor=official, allocation=allocation, act_number="77/2020", act_date=TODAY
-        )
+        services.allocation_adopt(actor=official, allocation=allocation, act_number="77/2020", act_date=TODAY)
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.ADOPTED
     assert (allocation.act_number, allocation.act_date, allocation.adopted_by) == (
