@@ -163,3 +163,47 @@ class LocalIdP:
         request = self._server.parse_logout_request(form.fields["SAMLRequest"], BINDING_HTTP_POST)
         response = self._server.create_logout_response(request.message, [BINDING_HTTP_POST], sign=True)
         return {"SAMLResponse": base64.b64encode(str(response).encode()).decode()}
+
+
+@dataclass
+class SamlWorld:
+    spid: LocalIdP
+    cie: LocalIdP
+    other_spid: LocalIdP
+
+
+def configure_saml(settings, folder: Path) -> SamlWorld:
+    """The portal as an operator configures it (an AgID-shaped key pair, AgID's registry of SPID
+    providers as one file, CIE ID's metadata as another), and local identity providers trusting it."""
+    from portal.saml.certificate import generate_key_pair
+    from portal.saml.metadata import sp_metadata_xml
+
+    settings.SAML_BASE_URL = "https://sentinella.example.org"
+    settings.SAML_KEY_FILE = str(folder / "sp.key")
+    settings.SAML_CERT_FILE = str(folder / "sp.crt")
+    generate_key_pair(
+        key_path=folder / "sp.key",
+        cert_path=folder / "sp.crt",
+        entity_id="https://sentinella.example.org/spid/metadata/",
+        organization_name="Regione Piemonte",
+        common_name="Sentinella",
+        ipa_code="r_piemon",
+        locality="Torino",
+        key_size=2048,
+    )
+    spid = LocalIdP(folder, entity_id="https://idp.test/", name="IdP di prova")
+    other = LocalIdP(folder, entity_id="https://altro-idp.test/", name="Altro IdP")
+    cie = LocalIdP(folder, entity_id="https://cie.test/idp/", name="CIE ID di prova")
+    registry = folder / "spid-entities-idps.xml"
+    inner = "".join(re.sub(r"^<\?xml[^>]*\?>", "", idp.metadata_path.read_text()) for idp in (spid, other))
+    registry.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+        f"{inner}</md:EntitiesDescriptor>"
+    )
+    settings.SPID_IDP_METADATA = str(registry)
+    settings.CIE_IDP_METADATA = str(cie.metadata_path)
+    sp_metadata = sp_metadata_xml()
+    for idp in (spid, other, cie):
+        idp.start(sp_metadata)
+    return SamlWorld(spid=spid, cie=cie, other_spid=other)
