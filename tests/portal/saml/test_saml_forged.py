@@ -127,3 +127,9 @@ def test_lower_level_than_requested_is_refused(client, saml, settings):
 def test_unknown_identity_provider_is_not_started(client, saml):
     response = client.get("/spid/login/", {"idp": "https://evil.example/"}, follow=True)
     assert "Scegli il tuo gestore dell&#x27;identità dall&#x27;elenco." in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["", "not base64 at all", "PHhtbD5ub3Qgc2FtbDwveG1sPg=="])
+def test_garbage_is_refused_without_an_error_page(client, saml, value):
+    start_login(client, saml.spid)
+    assert_refused(client.post("/spid/acs/", {"SAMLResponse": value}), protocol.ERROR_INVALID)

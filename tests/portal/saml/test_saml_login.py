@@ -51,3 +51,48 @@ def test_single_logout_ends_the_session_here_and_at_the_identity_provider(client
     confirmed = client.post("/spid/ls/", saml.spid.answer_logout(logout_form), follow=True)
     assert "identity provider" in confirmed.content.decode() or "gestore" in confirmed.content.decode()
     assert AuditEvent.objects.filter(action="auth.logout").exists()
+
+
+def test_the_header_logs_a_spid_session_out_through_the_identity_provider(client, saml):
+    form = start_login(client, saml.spid)
+    client.post("/spid/acs/", saml.spid.answer(form))
+    assert 'action="/spid/logout/"' in client.get("/").content.decode()
+
+
+def test_commands_write_an_agid_shaped_key_pair_and_the_files_to_register(saml, settings, tmp_path):
+    from cryptography import x509
+    from django.core.management import call_command
+
+    from portal.saml.certificate import AGID_POLICIES, ORGANIZATION_IDENTIFIER
+
+    call_command("saml_certificate", key=str(tmp_path / "k.pem"), cert=str(tmp_path / "c.pem"))
+    cert = x509.load_pem_x509_certificate((tmp_path / "c.pem").read_bytes())
+    assert cert.subject.get_attributes_for_oid(ORGANIZATION_IDENTIFIER)[0].value == "PA:IT-r_piemon"
+    policies = {
+        p.policy_identifier.dotted_string
+        for p in cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+    }
+    assert policies == {oid for oid, _name in AGID_POLICIES}
+    assert cert.extensions.get_extension_for_class(x509.KeyUsage).value.content_commitment
+    with pytest.raises(Exception, match="already exists"):
+        call_command("saml_certificate", key=str(tmp_path / "k.pem"), cert=str(tmp_path / "c.pem"))
+
+    call_command(
+        "saml_export",
+        metadata=str(tmp_path / "md.xml"),
+        idp=saml.spid.entity_id,
+        authn_request=str(tmp_path / "authn.html"),
+    )
+    assert "spid:IPACode" in (tmp_path / "md.xml").read_text()
+    assert saml.spid.read_request(parse_form_plain((tmp_path / "authn.html").read_text()))
+
+
+def parse_form_plain(page):
+    import html
+    import re
+
+    from tests.saml_idp import Form
+
+    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    return Form(html.unescape(action), {k: html.unescape(v) for k, v in fields.items()})
