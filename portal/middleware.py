@@ -105,6 +105,25 @@ def _mfa_forbidden():
     )
 
 
+class SamlLogoutMiddleware:
+    """End the portal session of a browser whose identity provider ended the SPID/CIE session
+    (IdP-initiated single logout, noted in the SAML session by portal.saml.views.sls)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        saml_session = getattr(request, "saml_session", None)
+        if saml_session is not None and request.user.is_authenticated:
+            ended = saml_session.get("saml_idp_logout")
+            sso = request.session.get("saml_sso") or {}
+            if ended and sso and (ended["idp"], ended["name_id"]) == (sso.get("idp"), sso.get("name_id")):
+                del saml_session["saml_idp_logout"]
+                logout(request)
+                return redirect(settings.LOGOUT_REDIRECT_URL)
+        return self.get_response(request)
+
+
 class IdleSessionTimeoutMiddleware:
     """Log out after SESSION_COOKIE_AGE seconds without a request (server-side, not only the cookie)."""
 

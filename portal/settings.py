@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.SamlLogoutMiddleware",
     "portal.middleware.RequireMFAMiddleware",
     "portal.middleware.IdleSessionTimeoutMiddleware",
 ]

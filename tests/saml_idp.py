@@ -207,3 +207,17 @@ def configure_saml(settings, folder: Path) -> SamlWorld:
     for idp in (spid, other, cie):
         idp.start(sp_metadata)
     return SamlWorld(spid=spid, cie=cie, other_spid=other)
+
+
+def idp_logout_request(
+    idp: LocalIdP, *, sp_entity_id: str, name_id: str, sign: bool = True
+) -> dict[str, str]:
+    """An IdP-initiated LogoutRequest for the person `name_id` (serialised NameID), as the IdP posts it."""
+    from saml2.saml import name_id_from_string
+
+    server = idp._server
+    location = "https://sentinella.example.org/spid/ls/"
+    _request_id, request = server.create_logout_request(
+        location, sp_entity_id, name_id=name_id_from_string(name_id), sign=sign
+    )
+    return {"SAMLRequest": base64.b64encode(str(request).encode()).decode(), "RelayState": "idp-relay"}

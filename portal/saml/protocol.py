@@ -237,6 +237,31 @@ def _first(attributes: dict, name: str) -> str:
     return str(values[0] or "")
 
 
+def answer_logout_request(*, saml_request: str, relay_state: str) -> tuple[str, str, OutgoingMessage]:
+    """An identity provider ends the person's session (IdP-initiated single logout): verify its signed
+    LogoutRequest and answer with a signed LogoutResponse. Returns (idp, serialised NameID, answer)."""
+    saml_client = client()
+    try:
+        parsed = saml_client.parse_logout_request(saml_request, BINDING_HTTP_POST)
+        request = parsed.message if parsed else None
+    except Exception as exc:
+        logger.warning("SAML logout request refused: %s", exc)
+        raise _classify(exc) from exc
+    if request is None or request.signature is None or request.issuer is None:
+        raise SamlRefused("signature", ERROR_SIGNATURE)
+    idp = request.issuer.text
+    location = _post_location(saml_client, idp, "slo")
+    response = saml_client.create_logout_response(request, [BINDING_HTTP_POST], sign=False)
+    response.issuer = _issuer()
+    response.destination = location
+    signed = saml_client.sign(response, sign_prepare=False, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG)
+    return (
+        idp,
+        str(request.name_id),
+        OutgoingMessage(response.id, location, "SAMLResponse", _b64(signed), relay_state),
+    )
+
+
 def parse_logout_response(*, saml_response: str, expected_id: str) -> bool:
     """True when the identity provider confirms (signed) the logout this browser asked for."""
     saml_client = client()

@@ -27,6 +27,7 @@ from portal.saml.metadata import sp_metadata_xml
 from portal.saml.providers import find_provider, level_for
 
 SLO_KEY = "saml_logout_request"
+IDP_LOGOUT_KEY = "saml_idp_logout"
 
 
 @require_GET
@@ -139,10 +140,13 @@ def logout(request):
     return _post_to_idp(request, message, title=_("Logging out of your identity provider"))
 
 
-@csrf_exempt  # the identity provider's signed LogoutResponse, a cross-site POST
+@csrf_exempt  # the identity provider's signed LogoutRequest or LogoutResponse, a cross-site POST
 @require_http_methods(["POST"])
 def sls(request):
-    """Single logout service: the identity provider confirms the logout this browser asked for."""
+    """Single logout service: the identity provider confirms the logout this browser asked for, or
+    (IdP-initiated) ends the session itself."""
+    if "SAMLRequest" in request.POST:
+        return _idp_initiated_logout(request)
     expected = request.saml_session.pop(SLO_KEY, "")
     confirmed = bool(expected) and protocol.parse_logout_response(
         saml_response=request.POST.get("SAMLResponse", ""), expected_id=expected
@@ -155,6 +159,22 @@ def sls(request):
             _("You have logged out of the portal; the identity provider did not confirm its own logout."),
         )
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _idp_initiated_logout(request):
+    """The portal's session cookie (SameSite=Lax) does not come with the identity provider's
+    cross-site POST; the SAML session's does. The logout is noted there, and the portal's session of
+    this browser ends at its next request (portal.middleware.SamlLogoutMiddleware)."""
+    try:
+        idp, name_id, answer = protocol.answer_logout_request(
+            saml_request=request.POST["SAMLRequest"], relay_state=request.POST.get("RelayState", "")
+        )
+    except protocol.SamlRefused as refused:
+        return _refused(request, refused)
+    request.saml_session[IDP_LOGOUT_KEY] = {"idp": idp, "name_id": name_id}
+    if request.user.is_authenticated and (request.session.get("saml_sso") or {}).get("name_id") == name_id:
+        django_logout(request)
+    return _post_to_idp(request, answer, title=_("Logging out of your identity provider"))
 
 
 link = link_view

@@ -96,3 +96,45 @@ def parse_form_plain(page):
     action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     return Form(html.unescape(action), {k: html.unescape(v) for k, v in fields.items()})
+
+
+def test_identity_provider_initiated_logout_ends_the_portal_session(client, saml):
+    from tests.saml_idp import idp_logout_request
+
+    form = start_login(client, saml.spid)
+    client.post("/spid/acs/", saml.spid.answer(form))
+    sso = client.session["saml_sso"]
+    entity = "https://sentinella.example.org/spid/metadata/"
+    from django.test import Client
+
+    # The IdP's POST is cross-site: only the SAML session's cookie comes with it.
+    idp_post = Client()
+    idp_post.cookies["saml_session"] = client.cookies["saml_session"].value
+    answer = idp_post.post(
+        "/spid/ls/", idp_logout_request(saml.spid, sp_entity_id=entity, name_id=sso["name_id"])
+    )
+    assert answer.status_code == 200
+    reply = parse_form(answer.content.decode())
+    assert reply.action == "https://idp.test/slo"
+    assert "SAMLResponse" in reply.fields
+    # The portal's own session ends at this browser's next request.
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_unsigned_logout_request_is_refused(client, saml):
+    from tests.saml_idp import idp_logout_request
+
+    form = start_login(client, saml.spid)
+    client.post("/spid/acs/", saml.spid.answer(form))
+    body = idp_logout_request(
+        saml.spid,
+        sp_entity_id="https://sentinella.example.org/spid/metadata/",
+        name_id=client.session["saml_sso"]["name_id"],
+        sign=False,
+    )
+    from django.test import Client
+
+    idp_post = Client()
+    idp_post.cookies["saml_session"] = client.cookies["saml_session"].value
+    assert idp_post.post("/spid/ls/", body).status_code == 403
+    assert client.get("/").wsgi_request.user.is_authenticated
