@@ -63,12 +63,14 @@ def log_in(request, *, user: User, identity: SamlIdentity, kind: str, next: str)
     return perform_login(request, login)
 
 
-def stash_pending(request, *, identity: SamlIdentity, user: User, kind: str, next: str) -> None:
+def stash_pending(request, *, identity: SamlIdentity, user: User | None, kind: str, next: str) -> None:
+    """Keep a valid identity in the session while the person proves an account is theirs (user) or,
+    with no account and no e-mail address from the identity provider, gives and confirms one (None)."""
     data = asdict(identity)
     data["valid_until"] = identity.valid_until.isoformat()
     request.session[PENDING_KEY] = {
         "identity": data,
-        "user": user.pk,
+        "user": user.pk if user else None,
         "kind": kind,
         "next": next,
         "nonce": secrets.token_urlsafe(16),
@@ -78,19 +80,30 @@ def stash_pending(request, *, identity: SamlIdentity, user: User, kind: str, nex
 
 
 def _pending(request):
-    pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
-        request.session.pop(PENDING_KEY, None)
+    pending = pending_identity(request)
+    if pending is None or pending["user"] is None:
         return None, None, None
-    data = dict(pending["identity"], valid_until=datetime.fromisoformat(pending["identity"]["valid_until"]))
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
         request.session.pop(PENDING_KEY, None)
         return None, None, None
-    return pending, SamlIdentity(**data), user
+    return pending, identity_of(pending), user
 
 
-def _masked(email: str) -> str:
+def pending_identity(request) -> dict | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return pending
+
+
+def identity_of(pending: dict) -> SamlIdentity:
+    data = dict(pending["identity"], valid_until=datetime.fromisoformat(pending["identity"]["valid_until"]))
+    return SamlIdentity(**data)
+
+
+def masked(email: str) -> str:
     local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 
@@ -136,7 +149,7 @@ def link_view(request):
         )
         messages.info(
             request,
-            _("We sent a link to %(email)s: open it in this browser.") % {"email": _masked(user.email)},
+            _("We sent a link to %(email)s: open it in this browser.") % {"email": masked(user.email)},
         )
         return redirect("saml:link")
     if action == "password":
@@ -151,7 +164,7 @@ def link_view(request):
                 messages.error(request, _("Too many wrong passwords: nothing was linked."))
                 return redirect("account_login")
             form.add_error("password", ERROR_PASSWORD)
-    context = {"form": form, "masked_email": _masked(user.email), "identity": identity}
+    context = {"form": form, "masked_email": masked(user.email), "identity": identity}
     return render(
         request,
         "portal/saml/link.html",
@@ -177,5 +190,5 @@ def link_by_email_view(request, token: str):
     if request.method == "POST":
         return _finish(request, pending, identity, user, "email")
     return render(
-        request, "portal/saml/link_confirm.html", {"masked_email": _masked(user.email), "identity": identity}
+        request, "portal/saml/link_confirm.html", {"masked_email": masked(user.email), "identity": identity}
     )

@@ -12,4 +12,6 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("link/", views.link, name="link"),
     path("link/<str:token>/", views.link_by_email, name="link_by_email"),
+    path("register/", views.register, name="register"),
+    path("register/<str:token>/", views.register_confirm, name="register_confirm"),
 ]

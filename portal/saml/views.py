@@ -25,6 +25,7 @@ from portal.saml.conf import key_pair_configured, saml_enabled
 from portal.saml.linking import link_by_email_view, link_view, log_in, stash_pending
 from portal.saml.metadata import sp_metadata_xml
 from portal.saml.providers import find_provider, level_for
+from portal.saml.registration import register_confirm_view, register_view
 
 SLO_KEY = "saml_logout_request"
 IDP_LOGOUT_KEY = "saml_idp_logout"
@@ -116,6 +117,10 @@ def acs(request):
             stash_pending(request, identity=identity, user=resolution.user, **context)
             return redirect("saml:link")
         user = resolution.user
+        if resolution.action == "create" and not identity.email:
+            # CIE ID sends no e-mail address: the person gives one and confirms it first.
+            stash_pending(request, identity=identity, user=None, **context)
+            return redirect("saml:register")
         if resolution.action == "create":
             user = services.saml_account_create(identity=identity)
     except ValidationError as error:
@@ -178,4 +183,6 @@ def _idp_initiated_logout(request):
 
 
 link = link_view
+register = register_view
+register_confirm = register_confirm_view
 link_by_email = link_by_email_view

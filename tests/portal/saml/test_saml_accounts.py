@@ -157,3 +157,43 @@ def test_email_login_can_be_closed_to_applicants_only(client, settings):
     assert accepted.status_code == 302
     assert client.get("/accounts/signup/").status_code in (200, 302)
     assert "Registrati come richiedente" not in client.get("/accounts/login/").content.decode()
+
+
+CIE_ATTRIBUTES = {"name": ["Mario"], "familyName": ["Rossi"], "fiscalNumber": ["TINIT-RSSMRA70A01L219K"]}
+
+
+def cie_login(client, saml):
+    form = parse_form(client.get("/spid/login/", {"idp": saml.cie.entity_id}).content.decode())
+    return client.post("/spid/acs/", saml.cie.answer(form, level=2, attributes=CIE_ATTRIBUTES))
+
+
+def test_cie_without_email_creates_the_account_only_after_the_address_is_confirmed(client, saml):
+    assert cie_login(client, saml).url == "/spid/register/"
+    assert not User.objects.exists()
+    bad = client.post("/spid/register/", {"email": "not-an-address"})
+    assert bad.status_code == 400
+    client.post("/spid/register/", {"email": "Mario.Rossi@Example.org"})
+    assert not User.objects.exists()
+    url = re.search(r"https?://\S+/spid/register/\S+/", mail.outbox[-1].body).group(0)
+    path = url.split("testserver", 1)[-1]
+
+    from django.test import Client
+
+    assert Client().post(path).status_code == 302  # another browser: nothing happens
+    assert not User.objects.exists()
+    client.post(path)
+    user = User.objects.get()
+    assert (user.email, user.tax_code) == ("mario.rossi@example.org", MARIO_CF)
+    assert logged_in_as(client) == user
+
+
+def test_cie_without_email_and_an_address_already_taken_leads_to_proof(client, saml):
+    existing = make_user(Role.APPLICANT, email="mario.rossi@example.org")
+    cie_login(client, saml)
+    response = client.post("/spid/register/", {"email": "mario.rossi@example.org"})
+    assert response.url == "/spid/link/"
+    assert logged_in_as(client) is None
+    client.post("/spid/link/", {"action": "password", "password": TEST_PASSWORD})
+    assert logged_in_as(client) == existing
+    existing.refresh_from_db()
+    assert existing.tax_code == MARIO_CF
