@@ -417,6 +417,9 @@ if SPID_LEVEL not in (1, 2, 3) or CIE_LEVEL not in (1, 2, 3):
     raise ImproperlyConfigured("SPID_LEVEL and CIE_LEVEL must be 1, 2 or 3.")
 SAML_BASE_URL = env.str("SAML_BASE_URL", default=SITE_URL).rstrip("/")
 SAML_ENTITY_ID = env.str("SAML_ENTITY_ID", default="")  # empty: SAML_BASE_URL + /spid/metadata/
+CIE_ENTITY_ID = env.str("CIE_ENTITY_ID", default="")  # empty: SAML_BASE_URL + /spid/metadata/cie/
+# ISTAT code of the body's municipality (CIE ID's metadata; Torino for Regione Piemonte).
+SAML_MUNICIPALITY = env.str("SAML_MUNICIPALITY", default="001272")
 SAML_SERVICE_NAME = env.str("SAML_SERVICE_NAME", default="Sentinella")
 SAML_ORGANIZATION_NAME = env.str("SAML_ORGANIZATION_NAME", default=REGION_NAME)
 SAML_ORGANIZATION_DISPLAY_NAME = env.str("SAML_ORGANIZATION_DISPLAY_NAME", default=REGION_NAME)

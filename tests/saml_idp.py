@@ -203,9 +203,9 @@ def configure_saml(settings, folder: Path) -> SamlWorld:
     )
     settings.SPID_IDP_METADATA = str(registry)
     settings.CIE_IDP_METADATA = str(cie.metadata_path)
-    sp_metadata = sp_metadata_xml()
-    for idp in (spid, other, cie):
-        idp.start(sp_metadata)
+    for idp in (spid, other):
+        idp.start(sp_metadata_xml("spid"))
+    cie.start(sp_metadata_xml("cie"))
     return SamlWorld(spid=spid, cie=cie, other_spid=other)
 
 

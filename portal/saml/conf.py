@@ -27,6 +27,9 @@ LEVEL_CLASS_REFS = {
 CLASS_REF_LEVELS = {ref: level for level, ref in LEVEL_CLASS_REFS.items()}
 # The minimum the portal asks for (AttributeConsumingService index 0).
 REQUESTED_ATTRIBUTES = ["name", "familyName", "fiscalNumber", "email"]
+# CIE ID releases no e-mail address (the person gives one at the first login: portal.saml.registration).
+CIE_ATTRIBUTES = ["name", "familyName", "fiscalNumber"]
+CIE_NAMESPACE = "https://www.cartaidentita.interno.gov.it/saml-extensions"
 ATTRIBUTE_MAP_DIR = str(Path(__file__).resolve().parent / "attribute_maps")
 SIGN_ALG = SIG_RSA_SHA256
 DIGEST_ALG = DIGEST_SHA256
@@ -58,7 +61,10 @@ def absolute(url_name: str) -> str:
     return f"{settings.SAML_BASE_URL}{reverse(url_name)}"
 
 
-def entity_id() -> str:
+def entity_id(kind: str = "spid") -> str:
+    """SPID and CIE ID each register the SP under its own entity id and metadata flavour."""
+    if kind == "cie":
+        return settings.CIE_ENTITY_ID or absolute("saml:metadata_cie")
     return settings.SAML_ENTITY_ID or absolute("saml:metadata")
 
 
@@ -70,19 +76,21 @@ def sls_url() -> str:
     return absolute("saml:sls")
 
 
-def metadata_files() -> list[str]:
-    return [path for path in (settings.SPID_IDP_METADATA, settings.CIE_IDP_METADATA) if _file(path)]
+def metadata_files(kind: str = "spid") -> list[str]:
+    path = settings.CIE_IDP_METADATA if kind == "cie" else settings.SPID_IDP_METADATA
+    return [path] if _file(path) else []
 
 
-def build_config(request=None) -> SPConfig:
-    """djangosaml2's SAML_CONFIG_LOADER: the SP's pysaml2 configuration (the request is not needed)."""
+def build_config(request=None, *, kind: str = "spid") -> SPConfig:
+    """djangosaml2's SAML_CONFIG_LOADER: the SP's pysaml2 configuration for SPID (kind="spid", with
+    only the SPID registry's providers) or CIE ID (kind="cie", only CIE ID's)."""
     config = {
-        "entityid": entity_id(),
+        "entityid": entity_id(kind),
         "xmlsec_binary": settings.SAML_XMLSEC_BINARY,
         "attribute_map_dir": ATTRIBUTE_MAP_DIR,
         "key_file": settings.SAML_KEY_FILE,
         "cert_file": settings.SAML_CERT_FILE,
-        "metadata": {"local": metadata_files()},
+        "metadata": {"local": metadata_files(kind)},
         "accepted_time_diff": settings.SAML_ACCEPTED_TIME_DIFF,
         "allow_unknown_attributes": True,
         "service": {
@@ -93,7 +101,7 @@ def build_config(request=None) -> SPConfig:
                     "assertion_consumer_service": [(acs_url(), saml2.BINDING_HTTP_POST)],
                     "single_logout_service": [(sls_url(), saml2.BINDING_HTTP_POST)],
                 },
-                "required_attributes": REQUESTED_ATTRIBUTES,
+                "required_attributes": CIE_ATTRIBUTES if kind == "cie" else REQUESTED_ATTRIBUTES,
                 "requested_attribute_name_format": NAME_FORMAT_BASIC,
                 "name_format": NAME_FORMAT_BASIC,
                 "signing_algorithm": SIGN_ALG,

@@ -13,7 +13,7 @@ from saml2 import md
 from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.sigver import security_context
 
-from portal.saml.conf import DIGEST_ALG, SIGN_ALG, SPID_NAMESPACE, build_config
+from portal.saml.conf import CIE_NAMESPACE, DIGEST_ALG, SIGN_ALG, SPID_NAMESPACE, build_config
 
 METADATA_NAMESPACE = "urn:oasis:names:tc:SAML:2.0:metadata"
 
@@ -32,9 +32,28 @@ def _spid_contact() -> md.ContactPerson:
     return contact
 
 
-def sp_metadata_xml() -> str:
-    """The signed EntityDescriptor (UTF-8 XML text)."""
-    conf = build_config()
+def _cie_contact() -> md.ContactPerson:
+    """CIE ID's flavour: an administrative contact with the body's IPA code and ISTAT municipality."""
+    contact = md.ContactPerson(contact_type="administrative")
+    contact.company = md.Company(text=settings.SAML_ORGANIZATION_NAME)
+    contact.email_address = [md.EmailAddress(text=settings.SAML_CONTACT_EMAIL)]
+    if settings.SAML_CONTACT_PHONE:
+        contact.telephone_number = [md.TelephoneNumber(text=settings.SAML_CONTACT_PHONE)]
+    extensions = saml2.ExtensionElement("Extensions", namespace=METADATA_NAMESPACE)
+    extensions.children.append(saml2.ExtensionElement("Public", namespace=CIE_NAMESPACE))
+    extensions.children.append(
+        saml2.ExtensionElement("IPACode", namespace=CIE_NAMESPACE, text=settings.SAML_IPA_CODE)
+    )
+    extensions.children.append(
+        saml2.ExtensionElement("Municipality", namespace=CIE_NAMESPACE, text=settings.SAML_MUNICIPALITY)
+    )
+    contact.extensions = extensions
+    return contact
+
+
+def sp_metadata_xml(kind: str = "spid") -> str:
+    """The signed EntityDescriptor (UTF-8 XML text) of the SPID or the CIE ID flavour."""
+    conf = build_config(kind=kind)
     descriptor = entity_descriptor(conf)
     descriptor.extensions = None
     sp = descriptor.spsso_descriptor
@@ -47,8 +66,12 @@ def sp_metadata_xml() -> str:
         service.service_name[0].text = settings.SAML_SERVICE_NAME
         for attribute in service.requested_attribute:
             attribute.friendly_name = None
-    descriptor.register_prefix({"spid": SPID_NAMESPACE})
-    descriptor.contact_person = [_spid_contact()]
+    if kind == "cie":
+        descriptor.register_prefix({"cie": CIE_NAMESPACE})
+        descriptor.contact_person = [_cie_contact()]
+    else:
+        descriptor.register_prefix({"spid": SPID_NAMESPACE})
+        descriptor.contact_person = [_spid_contact()]
     _, signed = sign_entity_descriptor(
         descriptor, None, security_context(conf), sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG
     )

@@ -38,6 +38,7 @@ from portal.saml.conf import (
 )
 
 logger = logging.getLogger(__name__)
+SAML_NS = "{urn:oasis:names:tc:SAML:2.0:assertion}"
 
 ERROR_SIGNATURE = _("The identity provider's answer does not carry its valid signature: login refused.")
 ERROR_AUDIENCE = _("The identity provider's answer was meant for another service: login refused.")
@@ -92,12 +93,12 @@ class OutgoingMessage:
     relay_state: str
 
 
-def client() -> Saml2Client:
-    return Saml2Client(build_config())
+def client(kind: str = "spid") -> Saml2Client:
+    return Saml2Client(build_config(kind=kind))
 
 
-def _issuer() -> Issuer:
-    sp_entity = entity_id()
+def _issuer(kind: str) -> Issuer:
+    sp_entity = entity_id(kind)
     return Issuer(text=sp_entity, format=NAMEID_FORMAT_ENTITY, name_qualifier=sp_entity)
 
 
@@ -113,16 +114,16 @@ def _post_location(saml_client: Saml2Client, idp: str, service: str) -> str:
     return locations[0]["location"]
 
 
-def authn_request(*, idp: str, level: int, relay_state: str) -> OutgoingMessage:
+def authn_request(*, idp: str, kind: str, level: int, relay_state: str) -> OutgoingMessage:
     """A signed AuthnRequest asking `idp` for at least SPID `level` and the attributes of index 0."""
-    saml_client = client()
+    saml_client = client(kind)
     location = _post_location(saml_client, idp, "sso")
     request = samlp.AuthnRequest(
         id=saml2.s_utils.sid(),
         version=saml2.VERSION,
         issue_instant=instant(),
         destination=location,
-        issuer=_issuer(),
+        issuer=_issuer(kind),
         assertion_consumer_service_url=acs_url(),
         protocol_binding=BINDING_HTTP_POST,
         attribute_consuming_service_index="0",
@@ -135,8 +136,8 @@ def authn_request(*, idp: str, level: int, relay_state: str) -> OutgoingMessage:
     return OutgoingMessage(request.id, location, "SAMLRequest", _b64(signed), relay_state)
 
 
-def logout_request(*, idp: str, name_id: str, session_index: str) -> OutgoingMessage:
-    saml_client = client()
+def logout_request(*, idp: str, kind: str, name_id: str, session_index: str) -> OutgoingMessage:
+    saml_client = client(kind)
     location = _post_location(saml_client, idp, "slo")
     request_id, request = saml_client.create_logout_request(
         location,
@@ -145,7 +146,7 @@ def logout_request(*, idp: str, name_id: str, session_index: str) -> OutgoingMes
         session_indexes=[session_index] if session_index else None,
         sign=False,
     )
-    request.issuer = _issuer()
+    request.issuer = _issuer(kind)
     signed = saml_client.sign(request, sign_prepare=False, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG)
     return OutgoingMessage(request_id, location, "SAMLRequest", _b64(signed), "")
 
@@ -154,14 +155,29 @@ def _b64(xml) -> str:
     return base64.b64encode(str(xml).encode("utf-8")).decode("ascii")
 
 
-def assertion_id_of(saml_response: str) -> str:
-    """The assertion's ID, read before any check (to refuse a replay with its own message)."""
+def _peek(message: str):
+    """The message's XML before any check (which SP flavour to check it with; a replay's own message)."""
     try:
-        root = ElementTree.fromstring(base64.b64decode(saml_response, validate=False))
-    except Exception:  # malformed base64 or XML: the full parse below names it
-        return ""
-    assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
+        return ElementTree.fromstring(base64.b64decode(message, validate=False))
+    except Exception:  # malformed base64 or XML: the full parse names it
+        return None
+
+
+def assertion_id_of(saml_response: str) -> str:
+    root = _peek(saml_response)
+    assertion = root.find(f"{SAML_NS}Assertion") if root is not None else None
     return assertion.get("ID", "") if assertion is not None else ""
+
+
+def _in_response_to_of(saml_response: str) -> str:
+    root = _peek(saml_response)
+    return root.get("InResponseTo", "") if root is not None else ""
+
+
+def _issuer_of(saml_message: str) -> str:
+    root = _peek(saml_message)
+    issuer = root.find(f"{SAML_NS}Issuer") if root is not None else None
+    return (issuer.text or "").strip() if issuer is not None else ""
 
 
 def _classify(exc: Exception) -> SamlRefused:
@@ -186,7 +202,8 @@ def parse_response(*, saml_response: str, outstanding: dict) -> tuple[SamlIdenti
     """Validate a Response against the requests outstanding in this browser.
 
     Returns the identity and the id of the request it answers; raises SamlRefused."""
-    saml_client = client()
+    kind = (outstanding.get(_in_response_to_of(saml_response)) or {}).get("kind", "spid")
+    saml_client = client(kind)
     try:
         response = saml_client.parse_authn_request_response(
             saml_response, BINDING_HTTP_POST, outstanding=outstanding
@@ -240,7 +257,11 @@ def _first(attributes: dict, name: str) -> str:
 def answer_logout_request(*, saml_request: str, relay_state: str) -> tuple[str, str, OutgoingMessage]:
     """An identity provider ends the person's session (IdP-initiated single logout): verify its signed
     LogoutRequest and answer with a signed LogoutResponse. Returns (idp, serialised NameID, answer)."""
-    saml_client = client()
+    from portal.saml.providers import find_provider
+
+    provider = find_provider(_issuer_of(saml_request))
+    kind = provider.kind if provider else "spid"
+    saml_client = client(kind)
     try:
         parsed = saml_client.parse_logout_request(saml_request, BINDING_HTTP_POST)
         request = parsed.message if parsed else None
@@ -252,7 +273,7 @@ def answer_logout_request(*, saml_request: str, relay_state: str) -> tuple[str, 
     idp = request.issuer.text
     location = _post_location(saml_client, idp, "slo")
     response = saml_client.create_logout_response(request, [BINDING_HTTP_POST], sign=False)
-    response.issuer = _issuer()
+    response.issuer = _issuer(kind)
     response.destination = location
     signed = saml_client.sign(response, sign_prepare=False, sign_alg=SIGN_ALG, digest_alg=DIGEST_ALG)
     return (
@@ -262,9 +283,9 @@ def answer_logout_request(*, saml_request: str, relay_state: str) -> tuple[str, 
     )
 
 
-def parse_logout_response(*, saml_response: str, expected_id: str) -> bool:
+def parse_logout_response(*, saml_response: str, expected_id: str, kind: str) -> bool:
     """True when the identity provider confirms (signed) the logout this browser asked for."""
-    saml_client = client()
+    saml_client = client(kind)
     try:
         response = saml_client.parse_logout_request_response(saml_response, BINDING_HTTP_POST)
     except Exception as exc:

@@ -6,6 +6,7 @@ app_name = "saml"
 
 urlpatterns = [
     path("metadata/", views.metadata, name="metadata"),
+    path("metadata/cie/", views.metadata, {"kind": "cie"}, name="metadata_cie"),
     path("login/", views.login, name="login"),
     path("acs/", views.acs, name="acs"),
     path("ls/", views.sls, name="sls"),

@@ -33,11 +33,12 @@ IDP_LOGOUT_KEY = "saml_idp_logout"
 
 @require_GET
 @cache_control(public=True, max_age=3600)
-def metadata(request):
-    """The SP's signed metadata, at the stable address AgID and CIE ID register (the entity id)."""
+def metadata(request, kind="spid"):
+    """The SP's signed metadata at the stable address AgID registers (its entity id); CIE ID's flavour
+    at /spid/metadata/cie/."""
     if not key_pair_configured():
         raise Http404("The SP has no key pair yet (SAML_KEY_FILE, SAML_CERT_FILE).")
-    return HttpResponse(sp_metadata_xml(), content_type="application/samlmetadata+xml; charset=utf-8")
+    return HttpResponse(sp_metadata_xml(kind), content_type="application/samlmetadata+xml; charset=utf-8")
 
 
 def _post_to_idp(request, message: protocol.OutgoingMessage, *, title: str) -> HttpResponse:
@@ -69,7 +70,7 @@ def login(request):
         return redirect(_safe_next(request))
     level = level_for(provider)
     message = protocol.authn_request(
-        idp=provider.entity_id, level=level, relay_state=secrets.token_urlsafe(16)
+        idp=provider.entity_id, kind=provider.kind, level=level, relay_state=secrets.token_urlsafe(16)
     )
     OutstandingQueriesCache(request.saml_session).set(
         message.id,
@@ -137,11 +138,14 @@ def logout(request):
         return redirect(settings.LOGOUT_REDIRECT_URL)
     try:
         message = protocol.logout_request(
-            idp=sso["idp"], name_id=sso["name_id"], session_index=sso.get("session_index", "")
+            idp=sso["idp"],
+            kind=sso.get("kind", "spid"),
+            name_id=sso["name_id"],
+            session_index=sso.get("session_index", ""),
         )
     except protocol.SamlRefused:
         return redirect(settings.LOGOUT_REDIRECT_URL)
-    request.saml_session[SLO_KEY] = message.id
+    request.saml_session[SLO_KEY] = {"id": message.id, "kind": sso.get("kind", "spid")}
     return _post_to_idp(request, message, title=_("Logging out of your identity provider"))
 
 
@@ -152,9 +156,9 @@ def sls(request):
     (IdP-initiated) ends the session itself."""
     if "SAMLRequest" in request.POST:
         return _idp_initiated_logout(request)
-    expected = request.saml_session.pop(SLO_KEY, "")
+    expected = request.saml_session.pop(SLO_KEY, None) or {}
     confirmed = bool(expected) and protocol.parse_logout_response(
-        saml_response=request.POST.get("SAMLResponse", ""), expected_id=expected
+        saml_response=request.POST.get("SAMLResponse", ""), expected_id=expected["id"], kind=expected["kind"]
     )
     if confirmed:
         messages.success(request, _("You have logged out of the portal and of your identity provider."))

@@ -129,11 +129,16 @@ def test_level_2_counts_as_two_factors(client, saml, settings):
 
 
 def test_cie_login_goes_through_the_same_path_at_level_2(client, saml):
+    linked = make_user(Role.APPLICANT, email="m.rossi@example.org", tax_code=MARIO_CF)
+    User.objects.filter(pk=linked.pk).update(saml_linked_at="2026-01-01T00:00:00Z")
     form = parse_form(client.get("/spid/login/", {"idp": saml.cie.entity_id}).content.decode())
     assert form.action == "https://cie.test/idp/sso"
     request = saml.cie.read_request(form).message
     assert request.requested_authn_context.authn_context_class_ref[0].text == "https://www.spid.gov.it/SpidL2"
-    assert client.post("/spid/acs/", saml.cie.answer(form, level=2)).url == "/"
+    assert request.issuer.text == "https://sentinella.example.org/spid/metadata/cie/"
+    response = client.post("/spid/acs/", saml.cie.answer(form, level=2, attributes=CIE_ATTRIBUTES))
+    assert response.url == "/"
+    assert logged_in_as(client) == linked
     login = AuditEvent.objects.filter(action="auth.login").latest("seq")
     assert login.after == {"method": "cie", "idp": "https://cie.test/idp/", "level": 2, "factors": 2}
 

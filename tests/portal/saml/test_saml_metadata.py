@@ -67,3 +67,21 @@ def test_login_page_shows_both_buttons_in_italian_and_english(client, saml):
     html = client.get("/accounts/login/").content.decode()
     assert "Log in with SPID" in html
     assert "Log in with CIE" in html
+
+
+def test_cie_metadata_is_cie_ids_flavour(client, saml, settings):
+    xml = client.get("/spid/metadata/cie/").content.decode()
+    root = ElementTree.fromstring(xml)
+    assert root.get("entityID") == "https://sentinella.example.org/spid/metadata/cie/"
+    contact = root.find(f"{MD}ContactPerson")
+    assert contact.get("contactType") == "administrative"
+    cie = "{https://www.cartaidentita.interno.gov.it/saml-extensions}"
+    assert contact.find(f"{MD}Extensions/{cie}IPACode").text == "r_piemon"
+    assert contact.find(f"{MD}Extensions/{cie}Municipality").text == "001272"
+    assert contact.find(f"{MD}Extensions/{cie}Public") is not None
+    names = [a.get("Name") for a in root.iter(f"{MD}RequestedAttribute")]
+    assert sorted(names) == ["familyName", "fiscalNumber", "name"]
+    security = SecurityContext(CryptoBackendXmlSec1(settings.SAML_XMLSEC_BINARY))
+    assert security.verify_signature(
+        xml, cert_file=settings.SAML_CERT_FILE, node_name=f"{MD[1:-1]}:EntityDescriptor"
+    )
