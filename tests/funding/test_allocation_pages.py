@@ -276,9 +276,9 @@ def test_a_closed_out_call_offers_no_scorrimento_even_with_money_freed(client, w
     first = make_admitted(call, quote_net="2000.00")
     make_admitted(call, quote_net="2000.00")
     allocation = services.allocation_propose(actor=official, call=call)
-    services.allocation_adopt(actor=official, allocation=allocation, act_number="DD 1", act_date=TODAY)
+    services.allocation_adopt(actor=official, allocation=allocation, act_number="1/2026", act_date=TODAY)
     application_transition(actor=None, application=first, to_status=ApplicationStatus.WITHDRAWN)
-    services.grant_cancel(actor=official, application=first, act_number="DD 2", act_date=TODAY)
+    services.grant_cancel(actor=official, application=first, act_number="2/2026", act_date=TODAY)
     call.refresh_from_db()
     assert call.reservation.available > 0  # money freed by the cancelled grant
     Call.objects.filter(pk=call.pk).update(status=CallStatus.CLOSED_OUT)
