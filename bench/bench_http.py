@@ -280,7 +280,7 @@ def _adopt_and_publish_covid() -> int:
     call = Call.objects.get(code="covid-19-polizia-locale")
     allocation = call.allocations.get(status="proposed")
     allocation_adopt(
-        actor=official, allocation=allocation, act_number="DD 129/2020", act_date=datetime.date(2020, 4, 23)
+        actor=official, allocation=allocation, act_number="129/2020", act_date=datetime.date(2020, 4, 23)
     )
     grants_publish(actor=official, commitments=list(grants_pending_publication()))
     return allocation.pk
