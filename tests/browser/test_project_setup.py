@@ -29,7 +29,7 @@ def test_project_create_work_package_deliverable_in_the_browser(page):
     with page.expect_navigation():
         page.click("text=Nuovo progetto UE")
     assert_accessible(page)
-    page.select_option("#id_organisation", label="Comune di Torino")
+    page.select_option("#id_organisation", label="Comune di Torino", force=True)  # behind its autocomplete
     page.fill("#id_short_name", "TORINO")
     page.select_option("#id_programme", label="Horizon Europe")
     page.fill("#id_acronym", "DA4LP")
@@ -45,7 +45,7 @@ def test_project_create_work_package_deliverable_in_the_browser(page):
 
     with page.expect_navigation():
         page.click("main a:text-is('Partner')")
-    page.select_option("#id_organisation", label="Ville de Nice")
+    page.select_option("#id_organisation", label="Ville de Nice", force=True)
     page.fill("#id_short_name", "NICE")
     submit(page, "main form:has(input[value=add]) button[type=submit]")
     assert "NICE" in page.content()
