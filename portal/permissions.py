@@ -182,7 +182,9 @@ CAPABILITIES[EXPORT_PROJECTS] = frozenset({Role.EU_PROJECT_MANAGER, Role.REGIONA
 @dataclass(frozen=True)
 class ProjectAccess:
     """One project seen by one user. `partners` given to project_access are (partner id, organisation
-    id, is coordinator) triples, so this module needs no model of the projects app."""
+    id, keeps the work plan) triples, so this module needs no model of the projects app. The partner
+    that keeps the work plan is the coordinator, or, while the coordinator has no EU project manager in
+    the portal (a foreign body), the partner that recorded the project (projects.services.common)."""
 
     reads: bool = False  # the whole project (consortium files included); else only its public page
     member: bool = False  # acts for a partner organisation (any role): a consortium member
@@ -200,7 +202,8 @@ class ProjectAccess:
 
 def project_access(user, *, partners: Iterable[tuple[int, int, bool]]) -> ProjectAccess:
     """EU project managers edit the projects their organisation is a partner of: their own partner's
-    costs and effort, and the whole work plan if their organisation coordinates. Any member of a
+    costs and effort, and the whole work plan if their organisation keeps it (the coordinator, or the
+    partner that recorded a project coordinated by a body without a manager in the portal). Any member of a
     partner organisation reads the project; officials and auditors read every project; the others
     see its public page only. Auditors change nothing."""
     partners = list(partners)
@@ -212,7 +215,7 @@ def project_access(user, *, partners: Iterable[tuple[int, int, bool]]) -> Projec
     return ProjectAccess(
         reads=member or can(user, READ_ALL),
         member=member,
-        edits_work_plan=any(coordinator and org in manager_orgs for _p, org, coordinator in partners),
+        edits_work_plan=any(keeps and org in manager_orgs for _p, org, keeps in partners),
         partner_ids=frozenset(p for p, org, _c in partners if org in manager_orgs),
         accepts=can(user, ACCEPT_PROJECT_DELIVERABLES),
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:acronym>/public/", pages.project_public, name="project_public"),
     path("<str:acronym>/edit/", manage.project_edit, name="project_edit"),
     path("<str:acronym>/partners/", manage.partners, name="partners"),
+    path("<str:acronym>/partners/<int:pk>/edit/", manage.partner_edit, name="partner_edit"),
     path("<str:acronym>/budget/", manage.budget, name="budget"),
     path("<str:acronym>/plan/", plan.work_plan, name="work_plan"),
     path("<str:acronym>/plan/wp/<int:number>/", plan.work_package_edit, name="work_package_edit"),

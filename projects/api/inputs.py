@@ -54,9 +54,16 @@ class ProjectCreateInputSerializer(_ProjectFieldsInput):
     programme = serializers.SlugRelatedField(slug_field="code", queryset=FundingProgramme.objects.all())
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
-        help_text="The coordinating organisation (partner 1): one the user manages EU projects for.",
+        help_text="Partner 1: an organisation the user manages EU projects for.",
     )
-    short_name = _text(20, help_text="The coordinator's short name; the organisation's name if empty.")
+    role = PartnerRoleField(
+        required=False,
+        default="coordinator",
+        help_text="Partner 1's role: coordinator, or beneficiary (affiliated, associated) of a project "
+        "coordinated by another body; while that body has no project manager in the portal, partner 1's "
+        "project manager keeps the work plan.",
+    )
+    short_name = _text(20, help_text="Partner 1's short name; the organisation's name if empty.")
 
 
 @extend_schema_serializer(component_name="EUProjectUpdateInput")
@@ -76,6 +83,13 @@ class PartnerInputSerializer(serializers.Serializer):
     role = PartnerRoleField()
     short_name = serializers.CharField(max_length=20)
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class PartnerUpdateInputSerializer(serializers.Serializer):
+    """Only the fields sent change; one coordinator per project at most."""
+
+    role = PartnerRoleField(required=False)
+    short_name = serializers.CharField(max_length=20, required=False)
 
 
 class ForeignPartnerInputSerializer(serializers.Serializer):

@@ -55,24 +55,38 @@ class ProjectEditForm(forms.Form):
 
 
 class ProjectCreateForm(ProjectEditForm):
-    """A new project: its coordinator is one of the organisations the user manages EU projects for."""
+    """A new project: partner 1 is one of the organisations the user manages EU projects for, as the
+    coordinator or as a beneficiary of a project coordinated by another (possibly foreign) body."""
 
-    organisation = forms.ModelChoiceField(label=_("Coordinating organisation"), queryset=None)
+    organisation = forms.ModelChoiceField(label=_("Your organisation"), queryset=None)
+    role = forms.ChoiceField(
+        label=_("Its role in the project"),
+        choices=PartnerRole.choices,
+        initial=PartnerRole.COORDINATOR,
+        required=False,
+        help_text=_(
+            "If another body coordinates, add it next among the partners: while it has no project manager "
+            "in the portal, you keep the work plan."
+        ),
+    )
     programme = forms.ModelChoiceField(
         label=_("Funding programme"), queryset=FundingProgramme.objects.order_by("name")
     )
     short_name = forms.CharField(
-        label=_("Coordinator's short name"),
+        label=_("Its short name"),
         max_length=20,
         required=False,
         help_text=_("As in the grant agreement, e.g. TORINO."),
     )
-    field_order = ["organisation", "short_name", "programme", "acronym", "title"]
+    field_order = ["organisation", "role", "short_name", "programme", "acronym", "title"]
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["status"].initial = ProjectStatus.PREPARATION
+
+    def service_kwargs(self) -> dict:
+        return {**self.cleaned_data, "role": self.cleaned_data.get("role") or PartnerRole.COORDINATOR}
 
 
 class PartnerForm(forms.Form):
@@ -92,6 +106,15 @@ class PartnerForm(forms.Form):
             .exclude(project_partnerships__project=project)
             .order_by("name")
         )
+
+
+class PartnerEditForm(forms.Form):
+    """A partner's role and short name; the organisation stays (remove the partner and add another)."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=PartnerRole.choices, help_text=_("A project has one coordinator at most.")
+    )
+    short_name = forms.CharField(label=_("Short name"), max_length=20)
 
 
 class ForeignPartnerForm(forms.Form):

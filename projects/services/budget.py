@@ -57,12 +57,19 @@ class BudgetCheck:
         return self.difference == ZERO
 
 
-def _clean(project: Project, entries: list[BudgetEntry], partner: Partner | None) -> list[BudgetEntry]:
+def _scope(partner: Partner | None, partners) -> set[int] | None:
+    """The partners whose budget is replaced: None for the whole project."""
+    if partner is None and partners is None:
+        return None
+    return {p.pk for p in ([partner] if partner is not None else [])} | {p.pk for p in partners or ()}
+
+
+def _clean(project: Project, entries: list[BudgetEntry], scope: set[int] | None) -> list[BudgetEntry]:
     cleaned, seen = [], set()
     for index, entry in enumerate(entries):
         prefix = f"lines[{index}]"
         amount = clean_decimal(entry.amount, field=f"{prefix}.amount")
-        if entry.partner.project_id != project.pk or (partner is not None and entry.partner.pk != partner.pk):
+        if entry.partner.project_id != project.pk or (scope is not None and entry.partner.pk not in scope):
             raise ValidationError({f"{prefix}.partner": ERROR_NOT_OF_PROJECT})
         if entry.period.project_id != project.pk:
             raise ValidationError({f"{prefix}.period": ERROR_NOT_OF_PROJECT})
@@ -93,10 +100,10 @@ def _clean(project: Project, entries: list[BudgetEntry], partner: Partner | None
     return cleaned
 
 
-def _check(project: Project, entries: list[BudgetEntry], partner: Partner | None) -> BudgetCheck:
+def _check(project: Project, entries: list[BudgetEntry], scope: set[int] | None) -> BudgetCheck:
     by_partner: dict[int, Decimal] = defaultdict(lambda: ZERO)
     kept = BudgetLine.objects.filter(partner__project=project)
-    kept = kept.exclude(partner=partner) if partner is not None else kept.none()
+    kept = kept.exclude(partner__in=scope) if scope is not None else kept.none()
     for partner_id, amount in kept.values_list("partner_id", "amount"):
         by_partner[partner_id] += amount
     for entry in entries:
@@ -124,37 +131,53 @@ def _refuse_unbalanced(check: BudgetCheck) -> None:
     )
 
 
-def _require(actor: User | None, project: Project, partner: Partner | None) -> None:
-    if partner is None:
+def _require(actor: User | None, project: Project, partner: Partner | None, partners) -> None:
+    if partner is None and partners is None:
         require_work_plan(actor, project)
-    else:
-        require_partner(actor, project, partner)
+        return
+    for one in [partner] if partner is not None else []:
+        require_partner(actor, project, one)
+    for one in partners or ():
+        require_partner(actor, project, one)
 
 
 def budget_preview(
-    *, actor: User | None, project: Project, entries: list[BudgetEntry], partner: Partner | None = None
+    *,
+    actor: User | None,
+    project: Project,
+    entries: list[BudgetEntry],
+    partner: Partner | None = None,
+    partners: list[Partner] | None = None,
 ) -> BudgetCheck:
     """What the budget would add up to, per partner and in all; writes nothing, refuses nothing on the sum."""
-    _require(actor, project, partner)
+    _require(actor, project, partner, partners)
     current = Project.objects.select_related("programme").get(pk=project.pk)
-    return _check(current, _clean(current, entries, partner), partner)
+    scope = _scope(partner, partners)
+    return _check(current, _clean(current, entries, scope), scope)
 
 
 def budget_set(
-    *, actor: User | None, project: Project, entries: list[BudgetEntry], partner: Partner | None = None
+    *,
+    actor: User | None,
+    project: Project,
+    entries: list[BudgetEntry],
+    partner: Partner | None = None,
+    partners: list[Partner] | None = None,
 ) -> BudgetCheck:
-    """Replace the planned budget (of the whole project, or of `partner` only). Refused, with the
-    difference, unless the whole budget then adds up to the total eligible cost. Zero cells are not
-    stored."""
-    _require(actor, project, partner)
+    """Replace the planned budget: of the whole project, or of `partner` / `partners` only (a project
+    manager whose organisations are several partners of the project edits them all at once). Refused,
+    with the difference, unless the whole budget then adds up to the total eligible cost. Zero cells
+    are not stored."""
+    _require(actor, project, partner, partners)
+    scope = _scope(partner, partners)
     with transaction.atomic():
         locked = Project.objects.select_for_update().select_related("programme").get(pk=project.pk)
-        entries = _clean(locked, entries, partner)
-        check = _check(locked, entries, partner)
+        entries = _clean(locked, entries, scope)
+        check = _check(locked, entries, scope)
         _refuse_unbalanced(check)
         old = BudgetLine.objects.filter(partner__project=locked)
-        if partner is not None:
-            old = old.filter(partner=partner)
+        if scope is not None:
+            old = old.filter(partner__in=scope)
         before = {str(k): str(v) for k, v in _totals(old).items()}
         old.delete()
         BudgetLine.objects.bulk_create(
@@ -169,7 +192,7 @@ def budget_set(
         audit(
             action="projects.budget.set",
             actor=actor,
-            target=partner or locked,
+            target=partner if partner is not None and not partners else locked,
             project=locked,
             before={"by_partner": before},
             after={

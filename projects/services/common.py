@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import AuditEntry, audit_record_many
+from portal.choices import Role
 from portal.constants import MONEY_DECIMAL_PLACES, ZERO
-from portal.models import User
-from portal.permissions import ProjectAccess, project_access
+from portal.models import Membership, User
+from portal.permissions import ProjectAccess, organisation_ids_with_role, project_access
 from projects.choices import PartnerRole
 from projects.models import Partner, Project
 
@@ -24,14 +25,46 @@ ERROR_PERSON_MONTHS = _("Enter person-months as a number with at most two decima
 ERROR_CODE_TAKEN = _("%(code)s already exists in this project.")
 
 
+def _organisations_with_managers(organisation_ids) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            role=Role.EU_PROJECT_MANAGER,
+            is_active=True,
+            user__is_active=True,
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def work_plan_keeper(partners: list[tuple[int, int, str, int]], *, manager_orgs=frozenset()) -> int | None:
+    """The partner whose project manager keeps the work plan, among (id, organisation, role, number):
+    the coordinator's; while the coordinator has no EU project manager in the portal (a foreign body,
+    or no coordinator recorded yet), partner 1's, the partner that recorded the project. `manager_orgs`
+    (the user's own) spares a query when the user manages the coordinator."""
+    coordinator = next((p for p in partners if p[2] == PartnerRole.COORDINATOR), None)
+    if coordinator is not None and coordinator[1] in manager_orgs:
+        return coordinator[0]
+    first = next((p for p in partners if p[3] == 1), None)
+    candidates = [p for p in (coordinator, first) if p is not None]
+    with_managers = _organisations_with_managers({p[1] for p in candidates})
+    for partner in candidates:
+        if partner[1] in with_managers:
+            return partner[0]
+    return None
+
+
 def access(user: User | None, project: Project) -> ProjectAccess:
     """What `user` may do on `project`; None is the system (seed, commands, jobs): everything."""
     if user is None:
         return ProjectAccess(reads=True, member=True, edits_work_plan=True, accepts=True)
-    partners = Partner.objects.filter(project_id=project.pk).values_list("pk", "organisation_id", "role")
-    return project_access(
-        user, partners=[(p, org, role == PartnerRole.COORDINATOR) for p, org, role in partners]
+    partners = list(
+        Partner.objects.filter(project_id=project.pk).values_list("pk", "organisation_id", "role", "number")
     )
+    manager_orgs = organisation_ids_with_role(user, Role.EU_PROJECT_MANAGER)
+    keeper = None
+    if any(org in manager_orgs for _p, org, _r, _n in partners):  # only then can the user keep it
+        keeper = work_plan_keeper(partners, manager_orgs=manager_orgs)
+    return project_access(user, partners=[(p, org, p == keeper) for p, org, _r, _n in partners])
 
 
 def require_work_plan(actor: User | None, project: Project) -> None:

@@ -44,11 +44,6 @@ ERROR_TOTAL_VS_BUDGET = _(
     "budget must change first (difference %(difference)s)."
 )
 ERROR_PERIOD_OVERLAP = _("The period overlaps %(period)s (months %(start)s-%(end)s).")
-ERROR_FOREIGN_PARTNER = _(
-    "A foreign partner is an organisation of kind “other body” with its country (ISO 3166) and 9-digit PIC."
-)
-ERROR_COORDINATOR_TAKEN = _("The project already has a coordinator: %(partner)s.")
-ERROR_PARTNER_IN_USE = _("This partner has budget, work or costs recorded: it cannot be removed.")
 
 PROJECT_FIELDS = (
     "acronym",
@@ -66,7 +61,6 @@ PROJECT_FIELDS = (
     "website",
 )
 EDITABLE_FIELDS = tuple(f for f in PROJECT_FIELDS if f != "programme")
-PARTNER_FIELDS = ("project", "organisation", "number", "short_name", "role")
 
 
 def _money(values: dict, *names: str) -> dict:
@@ -199,127 +193,6 @@ def project_update(*, actor: User | None, project: Project, **changes) -> Projec
     return locked
 
 
-def _check_partner_organisation(organisation: Organisation) -> None:
-    """A foreign partner must be identifiable: an "other body" with its country and PIC."""
-    from portal.choices import OrganisationKind
-
-    if organisation.country != "IT" and (organisation.kind != OrganisationKind.OTHER or not organisation.pic):
-        raise ValidationError(
-            {"organisation": ValidationError(ERROR_FOREIGN_PARTNER, code="foreign_partner")}
-        )
-
-
-def partner_add(
-    *,
-    actor: User | None,
-    project: Project,
-    organisation: Organisation,
-    role: str,
-    short_name: str,
-    number: int | None = None,
-) -> Partner:
-    require_work_plan(actor, project)
-    _check_partner_organisation(organisation)
-    with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        if number is None:
-            number = (Partner.objects.filter(project=locked).aggregate(m=Max("number"))["m"] or 0) + 1
-        partner = Partner(
-            project=locked, organisation=organisation, role=role, short_name=short_name, number=number
-        )
-        if role == PartnerRole.COORDINATOR:
-            current = Partner.objects.filter(project=locked, role=PartnerRole.COORDINATOR).first()
-            if current is not None:
-                raise ValidationError(
-                    {
-                        "role": ValidationError(
-                            ERROR_COORDINATOR_TAKEN, code="coordinator", params={"partner": str(current)}
-                        )
-                    }
-                )
-        validated(partner)
-        partner.save()
-        audit(
-            action="projects.partner.added",
-            actor=actor,
-            target=partner,
-            project=locked,
-            organisation=organisation,
-            after=snapshot(partner, PARTNER_FIELDS),
-        )
-    return partner
-
-
-def partner_add_foreign_body(
-    *,
-    actor: User | None,
-    project: Project,
-    name: str,
-    country: str,
-    pic: str,
-    role: str,
-    short_name: str,
-) -> Partner:
-    """Add a foreign partner that the portal does not know yet: an "other body" with its country and PIC
-    is registered (or found by its PIC) and added, both in one transaction, or neither."""
-    from portal.audit import audit_record
-    from portal.choices import OrganisationKind
-    from portal.services import ORGANISATION_FIELDS
-
-    require_work_plan(actor, project)
-    with transaction.atomic():
-        organisation = Organisation.objects.filter(
-            pic=(pic or "").strip(), kind=OrganisationKind.OTHER
-        ).first()
-        if organisation is None:
-            organisation = Organisation(
-                kind=OrganisationKind.OTHER,
-                name=(name or "").strip(),
-                country=country,
-                pic=(pic or "").strip(),
-            )
-            validated(organisation)
-            organisation.save()
-            audit_record(
-                action="organisation.created",
-                actor=actor,
-                organisation=organisation,
-                target=organisation,
-                after={**snapshot(organisation, ORGANISATION_FIELDS), "project": project.acronym},
-            )
-        return partner_add(
-            actor=actor, project=project, organisation=organisation, role=role, short_name=short_name
-        )
-
-
-def partner_remove(*, actor: User | None, partner: Partner) -> None:
-    project = partner.project
-    require_work_plan(actor, project)
-    with transaction.atomic():
-        Project.objects.select_for_update().get(pk=project.pk)
-        in_use = (
-            partner.budget_lines.exists()
-            or partner.led_work_packages.exists()
-            or partner.led_tasks.exists()
-            or partner.led_deliverables.exists()
-            or partner.expenditure_lines.exists()
-            or partner.actual_efforts.exists()
-            or partner.planned_efforts.exclude(person_months=0).exists()
-        )
-        if in_use:
-            raise ValidationError(ERROR_PARTNER_IN_USE, code="partner_in_use")
-        audit(
-            action="projects.partner.removed",
-            actor=actor,
-            target=partner,
-            project=project,
-            organisation=partner.organisation,
-            before=snapshot(partner, PARTNER_FIELDS),
-        )
-        partner.planned_efforts.all().delete()
-        partner.delete()
-
-
 def period_create(
     *, actor: User | None, project: Project, start_month: int, end_month: int, number: int | None = None
 ) -> ReportingPeriod:
@@ -368,4 +241,25 @@ def period_create(
     return period
 
 
-__all__ = ["ProjectStatus"]
+from projects.services.partners import (  # noqa: E402  (the consortium's services, re-exported)
+    ERROR_COORDINATOR_TAKEN,
+    ERROR_FOREIGN_PARTNER,
+    ERROR_PARTNER_IN_USE,
+    PARTNER_FIELDS,
+    partner_add,
+    partner_add_foreign_body,
+    partner_remove,
+    partner_update,
+)
+
+__all__ = [
+    "ERROR_COORDINATOR_TAKEN",
+    "ERROR_FOREIGN_PARTNER",
+    "ERROR_PARTNER_IN_USE",
+    "PARTNER_FIELDS",
+    "ProjectStatus",
+    "partner_add",
+    "partner_add_foreign_body",
+    "partner_remove",
+    "partner_update",
+]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
@@ -15,6 +16,7 @@ from portal.permissions import MANAGE_PROJECTS, organisation_ids_with_role, requ
 from projects.forms.plan import (
     BudgetForm,
     ForeignPartnerForm,
+    PartnerEditForm,
     PartnerForm,
     ProjectCreateForm,
     ProjectEditForm,
@@ -135,6 +137,38 @@ def partners(request, acronym):
 
 
 @login_required
+def partner_edit(request, acronym, pk):
+    """A partner's role and short name (the work plan's keeper); a second coordinator is refused, named."""
+    project, rights = load(request, acronym)
+    if not rights.edits_work_plan:
+        raise PermissionDenied
+    partner = get_object_or_404(Partner.objects.select_related("organisation"), project=project, pk=pk)
+    form = PartnerEditForm(
+        request.POST or None, initial={"role": partner.role, "short_name": partner.short_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The partner was changed."))
+            return redirect("projects:partners", acronym=acronym)
+    return render(
+        request,
+        "projects/item_form.html",
+        {
+            "project": project,
+            "form": form,
+            "heading": _("Change partner %(partner)s · %(organisation)s")
+            % {"partner": partner, "organisation": partner.organisation.name},
+            "back": reverse("projects:partners", args=[project.acronym]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 def budget(request, acronym):
     """The planned budget per partner, cost category and period. The coordinator's manager sets the whole
     budget; a partner's manager its own partner's. "Check the sums" writes nothing; "Save" is refused,
@@ -146,9 +180,8 @@ def budget(request, acronym):
     if not rights.edits_work_plan:
         editable = editable.filter(pk__in=rights.partner_ids)
     editable = list(editable)
-    only = editable[0] if not rights.edits_work_plan and len(editable) == 1 else None
-    if not rights.edits_work_plan and only is None:
-        raise PermissionDenied  # a manager of two partners of one project saves one partner at a time
+    # a partner's manager replaces only their partners' budget (two, if both organisations are partners)
+    scope = {} if rights.edits_work_plan else {"partners": editable}
     categories = list(CostCategory.objects.filter(programme=project.programme).order_by("order"))
     periods = list(ReportingPeriod.objects.filter(project=project).order_by("number"))
     initial = {
@@ -164,11 +197,11 @@ def budget(request, acronym):
         try:
             if preview:
                 check = budget_services.budget_preview(
-                    actor=request.user, project=project, entries=form.entries(), partner=only
+                    actor=request.user, project=project, entries=form.entries(), **scope
                 )
             else:
                 budget_services.budget_set(
-                    actor=request.user, project=project, entries=form.entries(), partner=only
+                    actor=request.user, project=project, entries=form.entries(), **scope
                 )
                 messages.success(request, _("The budget was saved: it adds up to the total eligible cost."))
                 return redirect("projects:budget", acronym=acronym)

@@ -156,13 +156,28 @@ class ProjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         )
 
 
-@extend_schema_view(destroy=extend_schema(responses={204: None, **ERRORS}))
-class PartnerViewSet(mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Partners of the projects the user may read (`?project=ACRONYM`). The coordinator's project manager
+@extend_schema_view(
+    destroy=extend_schema(responses={204: None, **ERRORS}),
+    partial_update=extend_schema(
+        request=i.PartnerUpdateInputSerializer, responses={200: s.PartnerSerializer, **ERRORS}
+    ),
+)
+class PartnerViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Partners of the projects the user may read (`?project=ACRONYM`). The work plan's keeper (the
+    coordinator's project manager) changes a partner's role or short name (one coordinator at most) and
     removes a partner that has no budget, work or costs recorded."""
 
     serializer_class = s.PartnerSerializer
     filterset_class = PartnerFilterSet
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        data = parse(i.PartnerUpdateInputSerializer, request, partial=True)
+        partner = project_services.partner_update(actor=request.user, partner=self.get_object(), **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=partner.pk)).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
 
     def get_queryset(self):
         return (
