@@ -4,8 +4,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from funding.choices import (
+    AllocationMethod,
+    AllocationStatus,
     ApplicationForm,
     ApplicationStatus,
     CallStatus,
@@ -15,12 +18,14 @@ from funding.choices import (
 )
 from funding.models import (
     Action,
+    Allocation,
     Application,
     BudgetChapter,
     Call,
     Commitment,
     Economy,
     ExpenseLine,
+    ExpenseReport,
     Liquidation,
     Programme,
     Reservation,
@@ -243,3 +248,30 @@ class ExpenseLineFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(report__application__call=value) | Q(report__commitment__allocation_row__allocation__call=value)
         )
+
+
+class ExpenseReportFilterSet(django_filters.FilterSet):
+    """Expense reports: by status (the HTML list), by grant and kind (the API passes ids)."""
+
+    status = django_filters.ChoiceFilter(choices=ExpenseReportStatus.choices, label=_("Status"))
+    application = ObjectFilter(queryset=Application.objects.all(), label=_("Application"))
+    commitment = ObjectFilter(queryset=Commitment.objects.all(), label=_("Commitment"))
+    is_final = django_filters.BooleanFilter(widget=BooleanWidget(), label=_("Final report"))
+
+    class Meta:
+        model = ExpenseReport
+        fields = ["status", "application", "commitment", "is_final"]
+
+
+# --- Allocations ----------------------------------------------------------------------------------
+class AllocationFilterSet(django_filters.FilterSet):
+    """Allocations: by status (the HTML list), by call, round and method (the API passes the call's id)."""
+
+    call = ObjectFilter(queryset=Call.objects.all(), label=_("Call"))
+    status = django_filters.ChoiceFilter(choices=AllocationStatus.choices, label=_("Status"))
+    round = NumberFilter(min_value=0, max_value=32767, label=_("Round"))
+    method = django_filters.ChoiceFilter(choices=AllocationMethod.choices, label=_("Method"))
+
+    class Meta:
+        model = Allocation
+        fields = ["call", "status", "round", "method"]

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from funding.choices import AllocationStatus, AnnexStatus, CommitmentStatus, ExpenseReportStatus
+from funding.filtersets import AllocationFilterSet, ExpenseReportFilterSet
 from funding.models import (
     Allocation,
     AllocationRow,
@@ -228,7 +229,7 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
     officials."""
 
     permission_classes = [HasCapability.for_(READ_ALL, write=REVIEW_APPLICATIONS)]
-    filterset_fields = ["call", "status", "round", "method"]
+    filterset_class = AllocationFilterSet
     PDF_ACTIONS = frozenset({"annex_pdf", "ranking_pdf", "pdf_regenerate"})
 
     def get_queryset(self):
@@ -245,7 +246,7 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[OpenApiParameter("q", str, description="beneficiary name, ISTAT code or protocol")],
         responses=AllocationRowSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filterset_fields=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def rows(self, request, pk=None, version=None):
         """The rows in order, paginated; `q` searches by name, ISTAT code or protocol number."""
         allocation = self.get_object()
@@ -336,7 +337,7 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["get"],
         url_path="annex-pdf",
         renderer_classes=[JSONRenderer, DownloadRenderer],
-        filterset_fields=[],
+        filter_backends=[],
     )
     def annex_pdf(self, request, pk=None, version=None):
         """The annex generated once when the allocation was adopted (in Italian, the act's language),
@@ -355,14 +356,14 @@ class AllocationViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["get"],
         url_path="ranking-pdf",
         renderer_classes=[JSONRenderer, DownloadRenderer],
-        filterset_fields=[],
+        filter_backends=[],
     )
     def ranking_pdf(self, request, pk=None, version=None):
         """The ranking (graduatoria) as it stood when this round was adopted, served from storage."""
         return self._pdf(act_pdfs.RANKING)
 
     @extend_schema(request=None, responses={202: ActPdfsSerializer})
-    @action(detail=True, methods=["post"], url_path="pdf-regenerate", filterset_fields=[])
+    @action(detail=True, methods=["post"], url_path="pdf-regenerate", filter_backends=[])
     def pdf_regenerate(self, request, pk=None, version=None):
         """Officials: generate the act's PDFs again after they failed (or if they never were)."""
         allocation = act_pdfs.annex_regenerate(actor=request.user, allocation=self.get_object())
@@ -484,7 +485,7 @@ class ExpenseReportViewSet(
     """Rendicontazione: beneficiaries open reports on their grants, add invoices and submit;
     officials mark each line eligible or not, then verify (liquidation) or return the report."""
 
-    filterset_fields = ["status", "application", "commitment", "is_final"]
+    filterset_class = ExpenseReportFilterSet
 
     def get_queryset(self):
         if self.action == "list":
@@ -515,7 +516,7 @@ class ExpenseReportViewSet(
         return self._detail(report, status.HTTP_201_CREATED)
 
     @extend_schema(request=ExpenseLineInputSerializer, responses={201: ExpenseLineSerializer})
-    @action(detail=True, methods=["post"], filterset_fields=[])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def lines(self, request, pk=None, version=None):
         """Add an invoice line: partita IVA checked, total = net + VAT, each invoice once per grant."""
         report = self.get_object()
@@ -525,7 +526,7 @@ class ExpenseReportViewSet(
         return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"lines/(?P<line_id>[0-9]+)", filterset_fields=[])
+    @action(detail=True, methods=["delete"], url_path=r"lines/(?P<line_id>[0-9]+)", filter_backends=[])
     def remove_line(self, request, pk=None, line_id=None, version=None):
         report = self.get_object()
         line = get_object_or_404(ExpenseLine, pk=line_id, report=report)
@@ -534,7 +535,7 @@ class ExpenseReportViewSet(
 
     @extend_schema(request=EligibilitySerializer, responses=ExpenseLineSerializer)
     @action(
-        detail=True, methods=["post"], url_path=r"lines/(?P<line_id>[0-9]+)/eligibility", filterset_fields=[]
+        detail=True, methods=["post"], url_path=r"lines/(?P<line_id>[0-9]+)/eligibility", filter_backends=[]
     )
     def eligibility(self, request, pk=None, line_id=None, version=None):
         """The official marks a line eligible or not (a reason is required when it is not)."""
@@ -548,13 +549,13 @@ class ExpenseReportViewSet(
         return Response(ExpenseLineSerializer(line).data)
 
     @extend_schema(request=None, responses=ExpenseReportDetailSerializer)
-    @action(detail=True, methods=["post"], filterset_fields=[])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None, version=None):
         report = expenses.expense_report_submit(actor=request.user, report=self.get_object())
         return self._detail(report)
 
     @extend_schema(request=ReturnSerializer, responses=ExpenseReportDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return", filterset_fields=[])
+    @action(detail=True, methods=["post"], url_path="return", filter_backends=[])
     def return_report(self, request, pk=None, version=None):
         """Return the report to the beneficiary for corrections."""
         serializer = ReturnSerializer(data=request.data)
@@ -565,13 +566,13 @@ class ExpenseReportViewSet(
         return self._detail(report)
 
     @extend_schema(responses=PayableSerializer)
-    @action(detail=True, methods=["get"], filterset_fields=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def payable(self, request, pk=None, version=None):
         """How much verifying the report would liquidate now, and why."""
         return Response(PayableSerializer(expenses.expense_report_payable(report=self.get_object())).data)
 
     @extend_schema(request=VerifySerializer, responses=ExpenseReportDetailSerializer)
-    @action(detail=True, methods=["post"], filterset_fields=[])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def verify(self, request, pk=None, version=None):
         """Verify and liquidate (saldo for a final report, acconto otherwise); a final report also
         returns what stays unspent to the reservation as an economy."""

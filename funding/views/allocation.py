@@ -27,6 +27,7 @@ from funding.choices import (
     ApplicationStatus,
     CommitmentStatus,
 )
+from funding.filtersets import AllocationFilterSet
 from funding.models import Application, Call, Reservation
 from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
@@ -112,11 +113,11 @@ def _error_messages(request, exc: ValidationError) -> None:
 @login_required
 def allocation_list_view(request):
     _reader(request)
-    allocations = allocation_list(user=request.user).order_by("-computed_at", "-pk")
-    status = request.GET.get("status", "")
-    if status in AllocationStatus.values:
-        allocations = allocations.filter(status=status)
-    page = Paginator(allocations, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    filterset = AllocationFilterSet(
+        request.GET, queryset=allocation_list(user=request.user).order_by("-computed_at", "-pk")
+    )
+    page = Paginator(filterset.qs, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    status = filterset.form.cleaned_data.get("status", "")
     return render(
         request,
         "funding/allocation/list.html",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from funding.choices import CommitmentStatus, ExpenseReportStatus
+from funding.filtersets import ExpenseReportFilterSet
 from funding.models import Application, Commitment, ExpenseLine, ExpenseReport
 from funding.selectors import (
     expense_report_detail,
@@ -92,12 +93,12 @@ def report_list(request):
     user = request.user
     if not (can(user, READ_ALL) or can(user, APPLY)):
         raise PermissionDenied
-    status = request.GET.get("status", "")
-    if status not in ExpenseReportStatus.values:
-        status = ExpenseReportStatus.SUBMITTED if can(user, REVIEW_APPLICATIONS) else ""
-    reports = expense_report_list(user=user)
-    if status:
-        reports = reports.filter(status=status)
+    data = request.GET.copy()
+    if data.get("status", "") not in ExpenseReportStatus.values:
+        data["status"] = ExpenseReportStatus.SUBMITTED if can(user, REVIEW_APPLICATIONS) else ""
+    filterset = ExpenseReportFilterSet(data, queryset=expense_report_list(user=user))
+    reports = filterset.qs
+    status = data["status"]
     return render(
         request,
         "funding/expenses/list.html",

@@ -34,3 +34,33 @@ def test_an_impossible_id_is_a_400(value):
     assert response.status_code == 400
     assert "programme" in response.json()
     assert api.get("/api/v1/commitments/", {"year": "99999999999999999999999"}).status_code == 400
+
+
+def test_expense_reports_are_filtered_by_one_filterset_on_the_page_and_the_api(client):
+    """ExpenseReportFilterSet serves the HTML list and the API (issue 10, item 6)."""
+    from django.urls import reverse
+
+    from funding.services import expenses
+
+    commitment = make_commitment("5000.00")
+    staff = make_user(Role.APPLICANT, commitment.beneficiary)
+    advance = expenses.expense_report_create(actor=staff, commitment=commitment, is_final=False)
+    api = api_client_for(staff)
+    assert [
+        r["id"] for r in api.get("/api/v1/expense-reports/", {"is_final": "false"}).json()["results"]
+    ] == [advance.pk]
+    assert api.get("/api/v1/expense-reports/", {"is_final": "true"}).json()["results"] == []
+    assert api.get("/api/v1/expense-reports/", {"status": "nonsense"}).status_code == 400
+    assert api.get("/api/v1/expense-reports/", {"commitment": "-4"}).status_code == 400
+    client.force_login(staff)
+    page = client.get(reverse("funding:expense_list"), {"status": "draft"})
+    assert advance in page.context["reports"]
+    page = client.get(reverse("funding:expense_list"), {"status": "submitted"})
+    assert advance not in page.context["reports"]
+
+
+def test_allocations_are_filtered_by_one_filterset(client):
+    api = api_client_for(make_user(Role.REGIONAL_OFFICIAL))
+    assert api.get("/api/v1/allocations/", {"call": "-4"}).status_code == 400
+    assert api.get("/api/v1/allocations/", {"method": "nonsense"}).status_code == 400
+    assert api.get("/api/v1/allocations/", {"status": "proposed", "round": 1}).status_code == 200
