@@ -272,8 +272,9 @@ def _adopt_and_publish_covid() -> int:
     import datetime
 
     from funding.models import Call
+    from funding.selectors.transparency import grants_pending_publication
     from funding.services.allocation import allocation_adopt
-    from funding.transparency import grants_pending_publication, grants_publish
+    from funding.services.transparency import grants_publish
     from portal.models import User
 
     official = User.objects.get(email=ACCOUNTS["official"])

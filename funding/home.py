@@ -20,9 +20,9 @@ from funding.choices import (
 )
 from funding.models import Allocation, Application, Call, Document, ExpenseReport, RequiredDocument
 from funding.selectors import CHAPTER_FIGURES, OpenCall, calls_open_for, chapter_status, reportable_grants
+from funding.selectors.transparency import grants_pending_publication
 from funding.services.applications import field_label, missing_fields
 from funding.services.calls import local_time
-from funding.transparency import grants_pending_publication
 from portal.choices import Role
 from portal.constants import quantize_money
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role

@@ -93,7 +93,8 @@ def _bodycam_call() -> Call | None:
 
 def _publish(call: Call) -> None:
     from funding.demo import demo_official
-    from funding.transparency import awaits_publication, grants_publish
+    from funding.selectors.transparency import awaits_publication
+    from funding.services.transparency import grants_publish
 
     pending = [c for c in _commitments(call) if awaits_publication(c)]
     if pending:

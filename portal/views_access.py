@@ -10,11 +10,7 @@ from portal.access import access_request_create, access_request_decide
 from portal.forms import AccessDecisionForm, AccessRequestForm
 from portal.permissions import APPROVE_ACCESS, can
 from portal.selectors import access_request_list
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+from portal.service_errors import apply_errors
 
 
 @login_required
@@ -24,7 +20,7 @@ def access_request_new(request):
         try:
             access_request_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Your request was sent: you will receive an e-mail when it is decided.")
@@ -60,7 +56,7 @@ def access_request_detail(request, pk: int):
                     reason=form.cleaned_data["decision_reason"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Decision recorded; the user has been told by e-mail."))
                 return redirect("access_request_list")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from funding.choices import AllocationMethod
 from funding.models import Programme
 from funding.selectors import chapter_years, statement_organisations
-from funding.transparency import default_year, published_years
+from funding.selectors.transparency import default_year, published_years
 from portal.models import Organisation
 from reporting.registry import ReportForm
 

@@ -20,6 +20,30 @@ from portal.fields import MoneyField
 from portal.models.base import ERROR_APPEND_ONLY, AppendOnlyError, AppendOnlyQuerySet
 
 
+class figure:
+    """A figure computed from the model's running totals. A selector that sums the same figure from the
+    entries annotates it under the same name, and the annotation takes its place on that instance:
+    one name per figure, whichever way it was computed."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        if self.name in instance.__dict__:
+            return instance.__dict__[self.name]
+        return self.compute(instance)
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.name] = value
+
+
 class LedgerQuerySet(AppendOnlyQuerySet):
     """Only the model's MUTABLE_FIELDS (running totals, status) may change after the insert."""
 
@@ -106,12 +130,14 @@ class Reservation(LedgerEntry):
     def __str__(self) -> str:
         return f"{_('Reservation')} {self.pk} · {self.chapter} · {self.action.code}"
 
-    @property
+    @figure
     def committed_net(self):
+        """Committed less economies."""
         return self.committed_total - self.economies_total
 
-    @property
+    @figure
     def available(self):
+        """Still available for commitments."""
         return self.amount - self.committed_net
 
 
@@ -158,12 +184,14 @@ class Commitment(LedgerEntry):
     def __str__(self) -> str:
         return f"{_('Commitment')} {self.pk} · {self.beneficiary_id} · {self.amount}"
 
-    @property
+    @figure
     def net(self):
+        """The amount less economies."""
         return self.amount - self.economies_total
 
-    @property
+    @figure
     def to_liquidate(self):
+        """What is still to be liquidated."""
         return self.amount - self.economies_total - self.liquidated_total
 
 

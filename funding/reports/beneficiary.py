@@ -45,7 +45,7 @@ def statement_rows(*, user, params):
             "amount",
             "economies_sum",
             "liquidated_sum",
-            "unliquidated",
+            "to_liquidate",
         )
     )
     act = act_formatter()

@@ -71,7 +71,7 @@ CHAPTER_STATUS = register(
 
 
 # --- Programme summary: axes -> actions -> reservations -------------------------------------------------
-RESERVATION_FIGURES = ("amount", "committed", "liquidated", "economies", "uncommitted")
+RESERVATION_FIGURES = ("amount", "committed", "liquidated", "economies", "available")
 
 
 def _actions(programme: Programme):

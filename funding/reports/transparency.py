@@ -4,8 +4,8 @@ open-data download."""
 from django.utils.translation import gettext_lazy as _
 
 from funding.forms.reports import TransparencyReportForm
-from funding.transparency import COLUMNS as TRANSPARENCY_COLUMNS
-from funding.transparency import TransparencyFilters, transparency_count, transparency_rows
+from funding.selectors.transparency import COLUMNS as TRANSPARENCY_COLUMNS
+from funding.selectors.transparency import TransparencyFilters, transparency_count, transparency_rows
 from portal.permissions import EXPORT
 from reporting.document import ReportDocument
 from reporting.registry import Column, ColumnType, Report, register

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, CommitmentStatus, LiquidationReason
 from funding.models import Action, BudgetChapter, Commitment, Economy, Liquidation, Reservation
+from funding.selectors.transparency import awaits_publication
 from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.constants import MONEY_DECIMAL_PLACES, ZERO
@@ -506,8 +507,6 @@ def _liquidation_build(
 
 
 def _check_published(commitment: Commitment) -> None:
-    from funding.transparency import awaits_publication
-
     if awaits_publication(commitment):
         raise ValidationError(ERROR_NOT_PUBLISHED, code="unpublished")
 

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from funding import views_transparency
+from funding.views import transparency
 
 urlpatterns = [
-    path("transparency/", views_transparency.transparency_list, name="transparency"),
-    path("transparency/publish/", views_transparency.transparency_publish, name="transparency_publish"),
+    path("transparency/", transparency.transparency_list, name="transparency"),
+    path("transparency/publish/", transparency.transparency_publish, name="transparency_publish"),
 ]

@@ -5,7 +5,6 @@ and the cancellation of a withdrawn or revoked grant.
 Officials, auditors and administrators read; officials act. Views only call the services.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from funding.acts import act_text, validate_act_number
+from funding.acts import act_text
 from funding.choices import (
     ActType,
     AllocationStatus,
@@ -28,6 +27,7 @@ from funding.choices import (
     CommitmentStatus,
 )
 from funding.filtersets import AllocationFilterSet
+from funding.forms.allocation import AdoptForm, CancelGrantForm
 from funding.models import Application, Call, Reservation
 from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
 from funding.services import allocation as services
@@ -36,33 +36,11 @@ from funding.services.allocation import act_pdfs as annex
 from funding.views.confirm import Confirmation, is_confirmed
 from portal.formatting import format_money
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
+from portal.service_errors import apply_errors, error_messages
 from portal.workers import worker_seen_recently
 from reporting.http import stored_pdf_response
 
 ROWS_PER_PAGE = 50
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class AdoptForm(forms.Form):
-    act_number = forms.CharField(
-        label=_("Act number (determinazione)"),
-        max_length=50,
-        help_text=_("Without the type: e.g. 129/2020."),
-        validators=[validate_act_number],
-    )
-    act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
-
-
-class CancelGrantForm(AdoptForm):
-    reason = forms.CharField(
-        label=_("Reason of the revocation"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the application is still running: the applicant will read it."),
-    )
-
-
 PARAM_LABELS = {
     "percentage": _("Percentage of the eligible expense"),
     "cap": _("Maximum per application (€)"),
@@ -95,19 +73,6 @@ def _params(allocation) -> list[tuple[str, str]]:
 def _reader(request) -> None:
     if not can(request.user, READ_ALL):
         raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _error_messages(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -183,7 +148,7 @@ def allocation_document(request, pk: int, document: str):
     try:
         stored = annex.annex_download(user=request.user, allocation=allocation, document=document)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
         return redirect(f"{reverse('funding:allocation_detail', args=[allocation.pk])}#documents")
     return stored_pdf_response(stored)
 
@@ -197,7 +162,7 @@ def allocation_document_regenerate(request, pk: int):
     try:
         allocation = annex.annex_regenerate(actor=request.user, allocation=allocation)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         if allocation.annex_status == AnnexStatus.DONE:
             messages.success(request, gettext("The PDF of the act is generated."))
@@ -251,7 +216,7 @@ def allocation_adopt_view(request, pk: int):
         try:
             act = services.check_act(form.cleaned_data["act_number"], form.cleaned_data["act_date"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return _adopt_confirmation(allocation, effect, act).render(
                 request,
@@ -264,7 +229,7 @@ def allocation_adopt_view(request, pk: int):
         try:
             services.allocation_adopt(actor=request.user, allocation=allocation, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, gettext("Allocation adopted: the commitments are recorded."))
             return redirect("funding:allocation_detail", pk=allocation.pk)
@@ -341,7 +306,7 @@ def call_allocation_propose(request, call_pk: int):
     try:
         allocation = services.allocation_propose(actor=request.user, call=call)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
         return redirect("funding:call_allocation", call_pk=call.pk)
     messages.success(request, gettext("Proposal computed: check it, then adopt it with the act."))
     return redirect("funding:allocation_detail", pk=allocation.pk)
@@ -356,7 +321,7 @@ def call_allocation_rerank(request, call_pk: int):
     try:
         allocation = services.allocation_rerank(actor=request.user, call=call)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
         return redirect("funding:call_allocation", call_pk=call.pk)
     messages.success(
         request, gettext("Scorrimento computed: the freed money goes to the next in the ranking.")
@@ -373,7 +338,7 @@ def call_close_out(request, call_pk: int):
     try:
         expenses.call_close_out(actor=request.user, call=call)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("The call is closed out."))
     return redirect("funding:call_allocation", call_pk=call.pk)
@@ -392,7 +357,7 @@ def grant_cancel_view(request, application_pk: int):
         try:
             services.grant_cancel(actor=request.user, application=application, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, gettext("The commitment is cancelled: its money is back in the reservation.")

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from funding.choices import ApplicationStatus, CallStatus, DocumentStage
 from funding.filtersets import ApplicationFilterSet
-from funding.forms_calls import (
+from funding.forms.applications import (
     ApplicantChoiceForm,
     ApplicationDataForm,
     ReasonForm,
     ReviewForm,
-    apply_errors,
 )
 from funding.models import Application, Call, RequiredDocument
 from funding.selectors import (
@@ -39,6 +38,7 @@ from funding.views.calls import capability_required
 from funding.views.confirm import Confirmation, is_confirmed
 from portal.choices import Role
 from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
+from portal.service_errors import apply_errors, error_texts
 
 
 def _visible(request, pk: int) -> Application:
@@ -47,12 +47,6 @@ def _visible(request, pk: int) -> Application:
 
 def _is_applicant(user, application: Application) -> bool:
     return application.applicant_id in organisation_ids_with_role(user, Role.APPLICANT)
-
-
-def _error_text(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
-    return list(exc.messages)
 
 
 # --- Lists ---------------------------------------------------------------------------------------------
@@ -109,7 +103,7 @@ def application_start(request, code: str):
     try:
         application = services.application_create(actor=request.user, call=call, applicant=applicant)
     except ValidationError as exc:
-        for text in _error_text(exc):
+        for text in error_texts(exc):
             messages.error(request, text)
         return redirect("funding:call_detail", code=call.code)
     messages.success(
@@ -228,7 +222,7 @@ def application_submit_view(request, pk: int):
     try:
         services.application_submit(actor=request.user, application=application)
     except ValidationError as exc:
-        context = _detail_context(request, application, submit_errors=_error_text(exc))
+        context = _detail_context(request, application, submit_errors=error_texts(exc))
         return render(request, "funding/applications/detail.html", context, status=400)
     messages.success(
         request,
@@ -262,7 +256,7 @@ def document_upload_view(request, pk: int):
             actor=request.user, application=application, required_document=required, uploaded_file=uploaded
         )
     except ValidationError as exc:
-        errors = {str(required.pk if required else "other"): _error_text(exc)}
+        errors = {str(required.pk if required else "other"): error_texts(exc)}
         context = _detail_context(request, application, upload_errors=errors)
         return render(request, "funding/applications/detail.html", context, status=400)
     messages.success(request, gettext("Document uploaded."))

@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from funding.choices import ApplicationStatus, CallStatus, DocumentStage
-from funding.forms_calls import ApplicantChoiceForm, CallForm, RequiredDocumentForm, apply_errors
+from funding.forms.applications import ApplicantChoiceForm
+from funding.forms.calls import CallForm, RequiredDocumentForm
 from funding.models import Call, RequiredDocument
 from funding.selectors import call_list, call_public_list, calls_open_for
 from funding.services import calls as services
 from funding.views.confirm import Confirmation, is_confirmed
 from portal.permissions import MANAGE_PROGRAMME, READ_ALL, can
+from portal.service_errors import apply_errors, error_messages
 
 
 def capability_required(*capabilities: str):
@@ -187,16 +189,6 @@ def call_edit_view(request, code: str):
     return render(request, "funding/calls/form.html", {"form": form, "call": call})
 
 
-def _error_messages(request, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        for error in exc.messages:
-            messages.error(request, error)
-
-
 @capability_required(MANAGE_PROGRAMME)
 @require_POST
 def call_publish_view(request, code: str):
@@ -204,7 +196,7 @@ def call_publish_view(request, code: str):
     try:
         services.call_publish(actor=request.user, call=call)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(
             request, gettext("The call is published: anyone can read it and eligible applicants can apply.")
@@ -264,7 +256,7 @@ def call_close_view(request, code: str):
     try:
         services.call_close(actor=request.user, call=call)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("The call is closed: no more applications can be submitted."))
     return redirect("funding:call_manage_detail", code=call.code)
@@ -305,7 +297,7 @@ def required_document_remove_view(request, code: str, pk: int):
     try:
         services.required_document_remove(actor=request.user, required_document=document)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("Required document removed."))
     return redirect("funding:call_manage_detail", code=call.code)

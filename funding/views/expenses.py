@@ -4,26 +4,37 @@ attachments, the official's line-by-line verification and liquidation, the closi
 Views only translate HTTP to the services in funding.services.expenses and back; the rules live there.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from funding.choices import CommitmentStatus, ExpenseReportStatus
+from funding.choices import CommitmentStatus, DocumentStage, ExpenseReportStatus
 from funding.filtersets import ExpenseReportFilterSet
-from funding.models import Application, Commitment, ExpenseLine, ExpenseReport
+from funding.forms.expenses import (
+    ActForm,
+    AttachmentForm,
+    CloseGrantForm,
+    ExpenseLineForm,
+    LineDecisionForm,
+    ReturnForm,
+)
+from funding.models import Application, Commitment, ExpenseLine, ExpenseReport, RequiredDocument
 from funding.selectors import (
+    document_list,
     expense_report_detail,
     expense_report_list,
     reportable_grants,
 )
 from funding.services import expenses
-from portal.formfields import AmountField
+from funding.services.applications import require_applicant_of
+from funding.services.documents import report_documents_open
+from funding.services.expenses import EDITABLE_STATUSES
+from portal.constants import ZERO
 from portal.permissions import (
     APPLY,
     LEDGER_WRITE,
@@ -32,55 +43,7 @@ from portal.permissions import (
     can,
     organisation_ids_with_role,
 )
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ExpenseLineForm(forms.Form):
-    supplier_name = forms.CharField(label=_("Supplier"), max_length=200)
-    supplier_vat_number = forms.CharField(
-        label=_("Supplier partita IVA"), max_length=13, help_text=_("11 digits, with its check digit.")
-    )
-    invoice_number = forms.CharField(label=_("Invoice number"), max_length=50)
-    invoice_date = forms.DateField(label=_("Invoice date"), widget=DATE_WIDGET)
-    description = forms.CharField(label=_("Description"), max_length=300)
-    net_amount = AmountField(label=_("Net (imponibile), €"))
-    vat_amount = AmountField(label=_("VAT (IVA), €"))
-    total_amount = AmountField(label=_("Total, €"), help_text=_("Net plus VAT."))
-
-
-class AttachmentForm(forms.Form):
-    uploaded_file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
-
-
-class ActForm(forms.Form):
-    act_number = forms.CharField(
-        label=_("Act number (determinazione)"), max_length=50, help_text=_("Without the type: e.g. 129/2020.")
-    )
-    act_date = forms.DateField(label=_("Act date"), widget=DATE_WIDGET)
-
-
-class CloseGrantForm(ActForm):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-
-
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=_("What must be corrected"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _error_message(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+from portal.service_errors import apply_errors, error_messages
 
 
 def _is_beneficiary(user, report: ExpenseReport) -> bool:
@@ -132,7 +95,7 @@ def report_create(request):
             is_final=request.POST.get("is_final", "1") == "1",
         )
     except ValidationError as exc:
-        _error_message(request, exc)
+        error_messages(request, exc)
         return redirect("funding:expense_list")
     messages.success(request, gettext("Expense report opened: add the invoices, then submit it."))
     return redirect("funding:expense_detail", pk=report.pk)
@@ -153,18 +116,51 @@ def report_detail(request, pk: int):
             try:
                 expenses.expense_line_add(actor=request.user, report=report, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, gettext("Invoice added."))
                 return redirect("funding:expense_detail", pk=report.pk)
     return render(request, "funding/expenses/detail.html", report_context(request, report, form=form))
 
 
+def report_required_documents(*, user, report: ExpenseReport) -> dict | None:
+    """Rows (required document, current upload or None) of the reporting stage, and whether the user
+    may upload them now; None when the report's grant has no application (nothing is required)."""
+    application = report.application
+    if application is None:
+        return None
+    current = {
+        d.required_document_id: d
+        for d in document_list(user=user, application=application, current_only=True)
+        if d.required_document_id
+    }
+    rows = [
+        (required, current.get(required.pk))
+        for required in RequiredDocument.objects.filter(
+            call_id=application.call_id, stage=DocumentStage.REPORT
+        ).order_by("pk")
+    ]
+    if not rows:
+        return None
+    own = require_applicant_of_quietly(user, application.applicant_id)
+    return {
+        "rows": rows,
+        "uploadable": own and report.status in EDITABLE_STATUSES and report_documents_open(application),
+        "action": reverse("funding:expense_document_upload", args=[report.pk]),
+    }
+
+
+def require_applicant_of_quietly(user, organisation_id: int) -> bool:
+    try:
+        require_applicant_of(user, organisation_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dict:
     """What the report page shows: its lines, the documents of the reporting stage the call requires
     (with their upload controls while the beneficiary may still change them), the actions allowed."""
-    from funding.views.expense_documents import report_required_documents
-
     beneficiary = _is_beneficiary(request.user, report)
     editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
     lines = list(report.lines.prefetch_related("documents"))
@@ -188,8 +184,6 @@ def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dic
 
 
 def _totals(lines):
-    from portal.constants import ZERO
-
     return {
         "net": sum((line.net_amount for line in lines), ZERO),
         "vat": sum((line.vat_amount for line in lines), ZERO),
@@ -213,7 +207,7 @@ def line_remove(request, pk: int, line_pk: int):
     try:
         expenses.expense_line_remove(actor=request.user, line=line)
     except ValidationError as exc:
-        _error_message(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("Invoice removed."))
     return redirect("funding:expense_detail", pk=pk)
@@ -234,7 +228,7 @@ def line_attach(request, pk: int, line_pk: int):
             actor=request.user, line=line, uploaded_file=form.cleaned_data["uploaded_file"]
         )
     except ValidationError as exc:
-        _error_message(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("File attached."))
     return redirect("funding:expense_detail", pk=pk)
@@ -249,7 +243,7 @@ def report_submit(request, pk: int):
     try:
         expenses.expense_report_submit(actor=request.user, report=report)
     except ValidationError as exc:
-        _error_message(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, gettext("Report submitted: the Region will verify it."))
     return redirect("funding:expense_detail", pk=pk)
@@ -266,16 +260,6 @@ def _decision_forms(lines, data=None):
         }
         result.append((line, LineDecisionForm(data, prefix=prefix, initial=initial)))
     return result
-
-
-class LineDecisionForm(forms.Form):
-    eligible = forms.ChoiceField(
-        label=_("Eligible"),
-        choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    reason = forms.CharField(label=_("Reason if not eligible"), max_length=300, required=False)
 
 
 @login_required
@@ -308,7 +292,7 @@ def report_verify(request, pk: int):
             try:
                 expenses.expense_report_verify(actor=user, report=report, **act_form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(act_form, exc)
+                apply_errors(act_form, exc)
             else:
                 messages.success(request, gettext("Report verified and liquidated."))
                 return redirect("funding:expense_detail", pk=pk)
@@ -318,7 +302,7 @@ def report_verify(request, pk: int):
                     actor=user, report=report, reason=return_form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _apply_errors(return_form, exc)
+                apply_errors(return_form, exc)
             else:
                 messages.success(request, gettext("Report returned to the beneficiary for corrections."))
                 return redirect("funding:expense_detail", pk=pk)
@@ -371,7 +355,7 @@ def grant_close(request, commitment_pk: int):
         try:
             expenses.grant_close(actor=user, commitment=commitment, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, gettext("Grant closed: what was not liquidated is back in the reservation.")

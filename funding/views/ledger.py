@@ -48,6 +48,7 @@ from funding.selectors import (
 from funding.services import ledger as services
 from portal.permissions import LEDGER_WRITE, READ_ALL, CapabilityRequiredMixin
 from portal.selectors import organisation_list
+from portal.service_errors import apply_errors
 
 # How a ledger audit event reads in the commitment's timeline.
 EVENT_LABELS = {
@@ -265,7 +266,7 @@ class LedgerOperationView(CapabilityRequiredMixin, TemplateView):
             else:
                 result = self.perform(actor=request.user, **arguments)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render(self.form_template, form)
         if confirmed:
             messages.success(request, self.success_message)
@@ -301,15 +302,6 @@ def _summary(form) -> list[tuple[str, object, bool]]:
 
 def _status_label(status: str) -> str:
     return CommitmentStatus(status).label if status else ""
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields go to the top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class ReservationCreateView(LedgerOperationView):

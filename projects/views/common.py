@@ -1,6 +1,6 @@
 """What the project pages share: loading a project the user may read, putting service errors on forms."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from projects.models import Project
@@ -14,11 +14,3 @@ def load(request, acronym: str, *, write: bool = False):
     if not rights.reads:
         raise PermissionDenied
     return project, rights
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

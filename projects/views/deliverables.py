@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import User
+from portal.service_errors import apply_errors
 from projects.choices import DeliverableStatus as S
 from projects.choices import Visibility
 from projects.forms import (
@@ -24,7 +25,7 @@ from projects.forms import (
 from projects.models import Deliverable, DeliverableFile, Project
 from projects.selectors import deliverable_timeline, file_visible, project_access_for
 from projects.services import deliverables as services
-from projects.views.common import apply_errors, load
+from projects.views.common import load
 
 
 def _reviewers(project):

@@ -13,6 +13,7 @@ from portal.choices import Role
 from portal.formatting import format_money
 from portal.models import Organisation
 from portal.permissions import MANAGE_PROJECTS, organisation_ids_with_role, require
+from portal.service_errors import apply_errors
 from projects.forms.plan import (
     BudgetForm,
     ForeignPartnerForm,
@@ -25,7 +26,7 @@ from projects.models import CostCategory, Partner, ReportingPeriod
 from projects.selectors import budget_lines, partner_list
 from projects.services import budget as budget_services
 from projects.services import projects as services
-from projects.views.common import apply_errors, load
+from projects.views.common import load
 
 
 def _managed_organisations(user):

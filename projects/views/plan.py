@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.service_errors import apply_errors
 from projects.choices import DeliverableStatus
 from projects.forms.plan import (
     DeliverableForm,
@@ -24,7 +25,7 @@ from projects.models import Deliverable, WorkPackage
 from projects.selectors import milestones, partner_list, reporting_periods, work_packages
 from projects.services import projects as project_services
 from projects.services import workplan as services
-from projects.views.common import apply_errors, load
+from projects.views.common import load
 
 
 def _forms(project, data=None, which=None):

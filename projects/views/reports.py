@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.constants import ZERO
+from portal.service_errors import apply_errors
 from projects.choices import ReportStatus
 from projects.forms import EffortForm, ExpenditureLineForm, JustificationForm, ProgressForm, ReasonForm
 from projects.models import CostCategory, ExpenditureLine, Partner, ReportingPeriod
 from projects.selectors import budget_status
 from projects.services import periods as services
-from projects.views.common import apply_errors, load
+from projects.views.common import load
 
 
 def _editable_partners(project, rights):

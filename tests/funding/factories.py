@@ -5,8 +5,9 @@ import factory
 
 from funding.choices import ActType
 from funding.models import Action, Axis, BudgetChapter, Programme
+from funding.selectors.transparency import awaits_publication, grants_pending_publication
 from funding.services.ledger import Act, commitment_create, reservation_create
-from funding.transparency import awaits_publication, grants_pending_publication, grants_publish
+from funding.services.transparency import grants_publish
 from portal.choices import Role
 from tests.factories import OrganisationFactory, make_user
 

@@ -12,10 +12,10 @@ from django.utils import translation
 
 from funding.acts import ERROR_ACT_NUMBER_WITH_TYPE, act_text, validate_act_number
 from funding.choices import ActType
+from funding.selectors.transparency import TransparencyFilters, transparency_rows
 from funding.services import expenses
 from funding.services.allocation import check_act
 from funding.services.ledger import Act, commitment_create
-from funding.transparency import TransparencyFilters, transparency_rows
 from portal.choices import Role
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import make_commitment, make_reservation

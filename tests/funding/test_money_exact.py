@@ -49,12 +49,12 @@ def test_covid_figures_are_exact_to_the_cent(programme, official):  # noqa: F811
 
     reservation = reservation_status(user=official).get(pk=programme["COVID"].pk)
     assert exact(reservation.committed, "499999.88")
-    assert exact(reservation.uncommitted, "0.00")
+    assert exact(reservation.available, "0.00")
 
     plain = Commitment.objects.filter(reservation=programme["COVID"]).aggregate(t=Sum("amount"))["t"]
     assert exact(plain, "499999.88")
     figures = commitment_status(user=official).filter(reservation=programme["COVID"])
-    assert exact(figures.aggregate(t=Sum("unliquidated"))["t"], "499999.88")
+    assert exact(figures.aggregate(t=Sum("to_liquidate"))["t"], "499999.88")
 
     # The chapter status report carries the same cents into every format.
     key, params = "funding.chapter_status", {"year": 2020}

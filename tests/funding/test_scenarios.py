@@ -30,11 +30,12 @@ from funding.choices import (
 )
 from funding.models import Action, Allocation, Commitment, Reservation
 from funding.selectors import chapter_status
+from funding.selectors.transparency import grants_to_publish
 from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.programme import programme_load
+from funding.services.transparency import grants_publish
 from funding.services.workflow import application_transition
-from funding.transparency import grants_publish, grants_to_publish
 from portal.audit import audit_verify_chain
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent, Comune, Organisation, Province

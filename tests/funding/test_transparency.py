@@ -11,8 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from funding.models import GrantPublication
+from funding.selectors.transparency import grants_to_publish
 from funding.services import ledger
-from funding.transparency import grants_publish, grants_to_publish
+from funding.services.transparency import grants_publish
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent
 from tests.factories import ComuneFactory, OrganisationFactory, make_user

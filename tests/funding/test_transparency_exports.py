@@ -15,7 +15,7 @@ from funding.choices import AllocationMethod
 from funding.models import Commitment
 from funding.services import allocation as allocation_services
 from funding.services.ledger import Act, commitment_create
-from funding.transparency import grants_publish
+from funding.services.transparency import grants_publish
 from portal.choices import OrganisationKind, Role
 from reporting.services.exports import export_start
 from tests.factories import ComuneFactory, OrganisationFactory, make_user

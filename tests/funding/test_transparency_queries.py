@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from funding.choices import AllocationMethod
+from funding.selectors.transparency import grants_pending_publication
 from funding.services import allocation as services
-from funding.transparency import grants_pending_publication, grants_publish
+from funding.services.transparency import grants_publish
 from portal.choices import Role
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import make_admitted, make_allocation_call

@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 from funding.choices import AllocationMethod, ApplicationStatus
+from funding.selectors.transparency import awaits_publication
 from funding.services.ledger import commitment_create
-from funding.transparency import awaits_publication, grants_publish
+from funding.services.transparency import grants_publish
 from portal.choices import Role
 from tests.factories import make_user
 from tests.funding.factories import ACT, make_admitted, make_allocation_call, make_reservation

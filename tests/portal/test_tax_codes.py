@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from funding.models import GrantPublication
-from funding.transparency import ERROR_NO_TAX_CODE, grants_pending_publication, grants_publish
+from funding.selectors.transparency import grants_pending_publication
+from funding.services.transparency import ERROR_NO_TAX_CODE, grants_publish
 from portal.choices import Role
 from portal.models import AuditEvent
 from portal.tax_codes import bodies_without_tax_code, tax_codes_import

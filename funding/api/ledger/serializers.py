@@ -147,10 +147,10 @@ class ReservationSerializer(EntrySerializer):
     action_code = serializers.CharField(source="action.code", read_only=True)
     committed = money()
     economies = money()
-    committed_net = money(source="net_committed", help_text="Committed less economies.")
+    committed_net = money(help_text="Committed less economies.")
     liquidated = money()
-    to_liquidate = money(source="unliquidated")
-    available = money(source="uncommitted", help_text="Still available for commitments.")
+    to_liquidate = money()
+    available = money(help_text="Still available for commitments.")
 
     class Meta:
         model = Reservation
@@ -183,8 +183,8 @@ class CommitmentSerializer(EntrySerializer):
     status = CommitmentStatusField(read_only=True)
     liquidated = money(source="liquidated_sum")
     economies = money(source="economies_sum")
-    net = money(source="net_amount", help_text="Amount less economies.")
-    to_liquidate = money(source="unliquidated")
+    net = money(help_text="Amount less economies.")
+    to_liquidate = money()
 
     class Meta:
         model = Commitment

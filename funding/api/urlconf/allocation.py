@@ -2,7 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
-from funding.api.allocation import AllocationViewSet, ExpenseReportViewSet, GrantViewSet
+from funding.api.allocation.views import AllocationViewSet
+from funding.api.expenses.views import ExpenseReportViewSet, GrantViewSet
 
 router = SimpleRouter()
 router.register("allocations", AllocationViewSet, basename="allocation")

@@ -2,7 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
-from funding.api.calls import ApplicationViewSet, CallViewSet, DocumentViewSet
+from funding.api.applications.views import ApplicationViewSet, DocumentViewSet
+from funding.api.calls.views import CallViewSet
 
 router = SimpleRouter()
 router.register("calls", CallViewSet, basename="call")

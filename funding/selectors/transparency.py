@@ -3,35 +3,27 @@
 A grant is a commitment to a beneficiary. Art. 26 c. 2 requires publication when the grants to the
 same beneficiary in the solar year exceed €1,000. Art. 27 fixes the fields. For natural persons
 (taxi licensees) only the name is published: no tax code, nothing about health or hardship.
+The publication itself is funding.services.transparency.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from funding.choices import AllocationMethod, CommitmentStatus
 from funding.models import Commitment, GrantPublication
-from portal.audit import AuditEntry, audit_record_many
 from portal.choices import OrganisationKind
-from portal.models import User
 from portal.permissions import LEDGER_WRITE, require
 
 THRESHOLD = Decimal("1000.00")
 PERSON_KINDS = {OrganisationKind.TAXI_LICENSEE}
 DIRECT_ASSIGNMENT = _("Direct assignment by the programme")
-ERROR_NO_TAX_CODE = _(
-    "Nothing was published: art. 27 publishes each body with its codice fiscale, and these beneficiaries "
-    "have none: %(names)s. Import their codici fiscali first."
-)
 
 COLUMNS = [
     ("year", _("Year")),
@@ -48,7 +40,7 @@ COLUMNS = [
 ]
 
 
-def _grants(year: int | None = None) -> QuerySet[Commitment]:
+def transparency_grants(year: int | None = None) -> QuerySet[Commitment]:
     """Non-cancelled commitments with the beneficiary's total for the same solar year."""
     yearly_total = (
         Commitment.objects.filter(
@@ -90,72 +82,12 @@ def awaits_publication(commitment: Commitment) -> bool:
 
 def grants_pending_publication(year: int | None = None) -> QuerySet[Commitment]:
     """Grants the law requires to publish that are not published yet (no effect until they are)."""
-    return _grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
+    return transparency_grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
 
 
 def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
     require(user, LEDGER_WRITE)
     return grants_pending_publication(year)
-
-
-def _names(names: list[str], shown: int = 10) -> str:
-    if len(names) <= shown:
-        return ", ".join(names)
-    more = len(names) - shown
-    return ngettext("%(names)s and %(n)s more", "%(names)s and %(n)s more", more) % {
-        "names": ", ".join(names[:shown]),
-        "n": more,
-    }
-
-
-def check_tax_codes(commitments: list[Commitment]) -> None:
-    """Art. 27 publishes a body with its codice fiscale: refuse, naming them, bodies without one."""
-    without = sorted(
-        {
-            c.beneficiary.name
-            for c in commitments
-            if c.beneficiary.kind not in PERSON_KINDS and not c.beneficiary.tax_code
-        }
-    )
-    if without:
-        raise ValidationError(
-            {
-                "grant": ValidationError(
-                    ERROR_NO_TAX_CODE, params={"names": _names(without)}, code="no_tax_code"
-                )
-            }
-        )
-
-
-def grants_publish(*, actor: User, commitments: list[Commitment]) -> list[GrantPublication]:
-    """Publish the given grants (those already published are left as they are)."""
-    require(actor, LEDGER_WRITE)
-    ids = [c.pk for c in commitments]
-    with transaction.atomic():
-        pending = list(
-            _grants()
-            .filter(pk__in=ids, publication__isnull=True)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-        )
-        check_tax_codes(pending)
-        now = timezone.now()
-        publications = GrantPublication.objects.bulk_create(
-            [GrantPublication(commitment=c, published_at=now, published_by=actor) for c in pending]
-        )
-        audit_record_many(
-            [
-                AuditEntry(
-                    action="transparency.published",
-                    actor=actor,
-                    organisation=c.beneficiary,
-                    target=c,
-                    after={"published_at": now.isoformat(), "amount": str(c.amount)},
-                )
-                for c in pending
-            ]
-        )
-    return publications
 
 
 @dataclass(frozen=True)
@@ -208,7 +140,7 @@ def _call(commitment: Commitment):
 
 def _published(filters: TransparencyFilters) -> QuerySet[Commitment]:
     qs = (
-        _grants(filters.year)
+        transparency_grants(filters.year)
         .filter(publication__isnull=False)
         .order_by("act_date", "beneficiary__name", "pk")
     )

@@ -14,12 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from funding.choices import AllocationMethod
 from funding.reports import transparency_public_document
-from funding.transparency import (
+from funding.selectors.transparency import (
     COLUMNS,
     TransparencyFilters,
-    check_tax_codes,
     default_year,
-    grants_publish,
     grants_to_publish,
     publication_summary,
     published_years,
@@ -27,6 +25,7 @@ from funding.transparency import (
     transparency_row,
     transparency_rows,
 )
+from funding.services.transparency import check_tax_codes, grants_publish
 from portal.formatting import format_money
 from portal.permissions import LEDGER_WRITE, can
 from reporting.http import inline_response

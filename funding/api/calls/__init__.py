@@ -1,0 +1,2 @@
+"""API of the calls: serializers.py parses and shows, views.py reads through funding.selectors and
+writes through funding.services.calls."""

@@ -1,0 +1,94 @@
+"""Reads of the allocations (riparti, graduatorie): officials, auditors and administrators only."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from funding.choices import AllocationOutcome
+from funding.models import (
+    Allocation,
+    AllocationRow,
+)
+from funding.models.allocation import InputsSummary
+from funding.selectors.common import is_reader
+
+
+# --- Allocations (riparti, graduatorie) and expense reports (rendicontazione) -----------------------
+def allocation_list(*, user) -> QuerySet[Allocation]:
+    """Officials, auditors and administrators see every allocation; nobody else does."""
+    if not is_reader(user):
+        return Allocation.objects.none()
+    # The stored inputs hold every candidate's weight (168 KB for the 1,181 comuni): pages read
+    # only their summary, computed in SQL (Allocation.inputs_summary).
+    return (
+        Allocation.objects.select_related("call", "call__reservation", "computed_by", "adopted_by")
+        .defer("inputs")
+        # A subquery, not a join with GROUP BY: grouping would evaluate the summary once per row.
+        .annotate(
+            row_count=Coalesce(
+                Subquery(
+                    AllocationRow.objects.filter(allocation=OuterRef("pk"))
+                    .order_by()
+                    .values("allocation")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+            ),
+            _inputs_summary=InputsSummary(),
+        )
+    )
+
+
+def allocation_documents(*, user) -> QuerySet[Allocation]:
+    """The allocations whose act PDFs `user` may download: the readers of allocation_list, without
+    the count of the rows and the stored inputs (a download needs neither)."""
+    if not is_reader(user):
+        return Allocation.objects.none()
+    return Allocation.objects.select_related("call").defer("inputs")
+
+
+def allocation_rows(*, allocation: Allocation, q: str = "") -> QuerySet[AllocationRow]:
+    """The rows in order, searchable by beneficiary name, ISTAT code or protocol number."""
+    qs = AllocationRow.objects.filter(allocation=allocation).select_related(
+        "beneficiary", "beneficiary__comune", "application", "commitment"
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(beneficiary__name__icontains=q)
+            | Q(beneficiary__comune__istat_code__startswith=q)
+            | Q(application__protocol_number__icontains=q)
+        )
+    return qs.order_by("position")
+
+
+def allocation_totals(*, allocation: Allocation) -> dict:
+    """Sums and counts over every row of the allocation, in one query (sums re-quantized: SQLite
+    adds decimals as floats)."""
+    totals = AllocationRow.objects.filter(allocation=allocation).aggregate(
+        rows=Count("pk"),
+        weight=Sum("weight"),
+        exact_quota=Sum("exact_quota"),
+        requested=Sum("requested"),
+        amount=Sum("amount"),
+        funded=Count("pk", filter=Q(outcome=AllocationOutcome.FUNDED)),
+        partly_funded=Count("pk", filter=Q(outcome=AllocationOutcome.PARTLY_FUNDED)),
+        not_funded=Count("pk", filter=Q(outcome=AllocationOutcome.NOT_FUNDED)),
+    )
+    places = {"weight": "0.01", "exact_quota": "0.000001", "requested": "0.01", "amount": "0.01"}
+    for key, place in places.items():
+        if totals[key] is not None:
+            totals[key] = Decimal(totals[key]).quantize(Decimal(place))
+        elif key != "requested":
+            totals[key] = Decimal(0).quantize(Decimal(place))
+    return totals

@@ -1,0 +1,34 @@
+"""What every funding selector shares: exact money sums from the entries, who reads everything."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from portal.constants import MONEY_MAX_DIGITS
+from portal.fields import MoneyField
+from portal.permissions import (
+    READ_ALL,
+    can,
+)
+
+# The output field of every money expression: a MoneyField, so sums come back exact to the cent.
+MONEY = MoneyField(max_digits=MONEY_MAX_DIGITS + 2)
+
+
+def money_sum(queryset: QuerySet, outer: str, field: str = "amount"):
+    """A correlated SUM subquery: no join fan-out, one query for any number of rows."""
+    total = (
+        queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(t=Sum(field)).values("t")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+def is_reader(user) -> bool:
+    return can(user, READ_ALL)

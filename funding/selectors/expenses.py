@@ -1,0 +1,85 @@
+"""Reads of the expense reports (rendicontazione) and the grants to report on, scoped to the user."""
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Sum,
+)
+
+from funding.choices import CommitmentStatus
+from funding.models import (
+    Commitment,
+    ExpenseLine,
+    ExpenseReport,
+)
+from portal.choices import Role
+from portal.models import Organisation
+from portal.permissions import (
+    organisation_ids_with_role,
+    visible_organisation_ids,
+)
+
+
+def expense_report_list(*, user) -> QuerySet[ExpenseReport]:
+    """Officials and auditors see every report; applicants those on their organisations' grants."""
+    qs = ExpenseReport.objects.select_related(
+        "commitment", "commitment__beneficiary", "application", "application__call", "liquidation"
+    ).annotate(line_count=Count("lines"), lines_total=Sum("lines__total_amount"))
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    qs = qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+    return qs.order_by("-updated_at", "-pk")
+
+
+def expense_report_detail(*, user) -> QuerySet[ExpenseReport]:
+    qs = ExpenseReport.objects.select_related(
+        "commitment",
+        "commitment__beneficiary",
+        "commitment__reservation__chapter",
+        "application",
+        "application__call",
+        "application__applicant",
+        "liquidation",
+        "verified_by",
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+
+
+def statement_organisations(*, user) -> QuerySet[Organisation]:
+    """Organisations whose beneficiary statement the user may read: every beneficiary of a commitment
+    for those who read everything, otherwise the organisations they act for."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none()
+    visible = visible_organisation_ids(user)
+    if visible is None:
+        has_grants = Exists(Commitment.objects.filter(beneficiary=OuterRef("pk")))
+        return Organisation.objects.filter(has_grants).order_by("name", "pk")
+    return Organisation.objects.filter(pk__in=visible).order_by("name", "pk")
+
+
+def expense_line_list(*, user) -> QuerySet[ExpenseLine]:
+    """Invoice lines of the expense reports the user may see (as expense_report_detail)."""
+    if not user.is_authenticated:
+        return ExpenseLine.objects.none()
+    visible = visible_organisation_ids(user)
+    qs = ExpenseLine.objects.all()
+    return qs if visible is None else qs.filter(report__commitment__beneficiary_id__in=visible)
+
+
+def reportable_grants(*, user) -> QuerySet[Commitment]:
+    """The user's organisations' live grants with money still to liquidate: where a report can start."""
+    organisations = organisation_ids_with_role(user, Role.APPLICANT)
+    return (
+        Commitment.objects.filter(beneficiary_id__in=organisations)
+        .exclude(status=CommitmentStatus.CANCELLED)
+        .filter(amount__gt=F("liquidated_total") + F("economies_total"))
+        .select_related("beneficiary", "application", "application__call", "allocation_row__allocation__call")
+        .order_by("-act_date", "-pk")
+    )

@@ -1,0 +1,224 @@
+"""Reads of the programme and its budget ledger (chapters, reservations, commitments, liquidations,
+economies), scoped to the user; figures are summed from the entries and carry the model's names."""
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    CharField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast
+
+from funding.models import (
+    Action,
+    Axis,
+    BudgetChapter,
+    Commitment,
+    Economy,
+    Liquidation,
+    Programme,
+    Reservation,
+)
+from funding.selectors.common import MONEY, is_reader, money_sum
+from portal.constants import quantize_money
+from portal.permissions import (
+    visible_organisation_ids,
+)
+from portal.selectors import audit_event_list
+
+
+def _reservation_figures(qs: QuerySet[Reservation]) -> QuerySet[Reservation]:
+    """Committed, economies and liquidated summed from the entries; then what is committed net of
+    economies, still available for commitments and committed but not yet liquidated: under the names
+    of the model's figures, which read the running totals instead."""
+    return qs.annotate(
+        committed=money_sum(Commitment.objects, "reservation"),
+        economies=money_sum(Economy.objects, "commitment__reservation"),
+        liquidated=money_sum(Liquidation.objects, "commitment__reservation"),
+    ).annotate(
+        committed_net=ExpressionWrapper(F("committed") - F("economies"), output_field=MONEY),
+        available=ExpressionWrapper(F("amount") - F("committed") + F("economies"), output_field=MONEY),
+        to_liquidate=ExpressionWrapper(F("committed") - F("economies") - F("liquidated"), output_field=MONEY),
+    )
+
+
+def programme_list(*, user) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return Programme.objects.all()
+
+
+def programme_tree(*, user, programme: Programme) -> QuerySet[Axis]:
+    """Axes → actions → reservations (with chapter), in three prefetch queries plus the axes."""
+    reservations = _reservation_figures(Reservation.objects.select_related("chapter"))
+    if not is_reader(user):
+        reservations = reservations.none()
+    return (
+        Axis.objects.filter(programme=programme)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("actions", queryset=Action.objects.order_by("number")),
+            Prefetch("actions__reservations", queryset=reservations.order_by("chapter__year", "pk")),
+        )
+    )
+
+
+def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
+    """Per chapter: appropriation, reserved, committed, economies, liquidated, and what is available."""
+    if not is_reader(user):
+        return BudgetChapter.objects.none()
+    qs = BudgetChapter.objects.annotate(
+        reserved=money_sum(Reservation.objects, "chapter"),
+        committed=money_sum(Commitment.objects, "reservation__chapter"),
+        economies=money_sum(Economy.objects, "commitment__reservation__chapter"),
+        liquidated=money_sum(Liquidation.objects, "commitment__reservation__chapter"),
+    )
+    qs = qs.annotate(
+        available=ExpressionWrapper(F("appropriation") - F("reserved"), output_field=MONEY),
+        committed_net=ExpressionWrapper(F("committed") - F("economies"), output_field=MONEY),
+        reserved_uncommitted=ExpressionWrapper(
+            F("reserved") - F("committed") + F("economies"), output_field=MONEY
+        ),
+        to_liquidate=ExpressionWrapper(F("committed") - F("economies") - F("liquidated"), output_field=MONEY),
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by("year", "number", "article")
+
+
+def chapter_years() -> list[int]:
+    return list(BudgetChapter.objects.order_by("year").values_list("year", flat=True).distinct())
+
+
+def reservation_list(*, user) -> QuerySet[Reservation]:
+    if not is_reader(user):
+        return Reservation.objects.none()
+    return Reservation.objects.select_related("chapter", "action", "action__axis", "created_by")
+
+
+def commitment_list(*, user) -> QuerySet[Commitment]:
+    """Officials and auditors see all; applicants only their own organisations' commitments."""
+    qs = Commitment.objects.select_related(
+        "beneficiary",
+        "reservation",
+        "reservation__chapter",
+        "reservation__action",
+        "reservation__action__axis",
+        "created_by",
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(beneficiary_id__in=visible)
+
+
+def liquidation_list(*, user) -> QuerySet[Liquidation]:
+    qs = Liquidation.objects.select_related(
+        "commitment", "commitment__beneficiary", "commitment__reservation__chapter", "created_by"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+
+
+def economy_list(*, user) -> QuerySet[Economy]:
+    qs = Economy.objects.select_related(
+        "commitment", "commitment__beneficiary", "commitment__reservation__chapter", "created_by"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    visible = visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+
+
+# --- Ledger pages: figures, drill-down and audit trail --------------------------------------------
+CHAPTER_FIGURES = (
+    "appropriation",
+    "reserved",
+    "committed",
+    "economies",
+    "committed_net",
+    "liquidated",
+    "to_liquidate",
+    "available",
+)
+
+
+def chapter_totals(*, user, year: int | None = None) -> dict[str, Decimal]:
+    """The totals row of chapter_status, in one aggregate query."""
+    # Aliases must differ from the annotations they sum, or Django prunes those annotations.
+    totals = chapter_status(user=user, year=year).aggregate(**{f"total_{f}": Sum(f) for f in CHAPTER_FIGURES})
+    return {f: quantize_money(totals[f"total_{f}"] or Decimal("0.00")) for f in CHAPTER_FIGURES}
+
+
+def reservation_status(*, user) -> QuerySet[Reservation]:
+    """reservation_list with the figures of _reservation_figures."""
+    return _reservation_figures(reservation_list(user=user))
+
+
+def commitment_status(*, user) -> QuerySet[Commitment]:
+    """commitment_list with liquidated_sum and economies_sum from the entries (the model's
+    `liquidations`/`economies` are the relations), the amount net of economies and what is still to be
+    liquidated."""
+    return (
+        commitment_list(user=user)
+        .annotate(
+            liquidated_sum=money_sum(Liquidation.objects, "commitment"),
+            economies_sum=money_sum(Economy.objects, "commitment"),
+        )
+        .annotate(
+            net=ExpressionWrapper(F("amount") - F("economies_sum"), output_field=MONEY),
+            to_liquidate=ExpressionWrapper(
+                F("amount") - F("economies_sum") - F("liquidated_sum"), output_field=MONEY
+            ),
+        )
+    )
+
+
+def programme_structure(*, user) -> QuerySet[Programme]:
+    """Programmes with their axes and actions (no money), in three queries for any number of them."""
+    return programme_list(user=user).prefetch_related(
+        Prefetch("axes", queryset=Axis.objects.order_by("number")),
+        Prefetch("axes__actions", queryset=Action.objects.order_by("number")),
+    )
+
+
+def action_list(*, user, year: int | None = None) -> QuerySet[Action]:
+    """Actions of every programme (those running in `year` when given), for choosing where to reserve."""
+    qs = Action.objects.select_related("axis", "axis__programme").order_by(
+        "-axis__programme__start_year", "axis__number", "number"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if year is not None:
+        qs = qs.filter(start_year__lte=year, end_year__gte=year)
+    return qs
+
+
+def commitment_audit_trail(*, user, commitment: Commitment):
+    """Audit events of a commitment and of its liquidations and economies, oldest first."""
+
+    def keys(model):
+        return (
+            model.objects.filter(commitment=commitment)
+            .annotate(key=Cast("pk", output_field=CharField()))
+            .values("key")
+        )
+
+    types = ContentType.objects.get_for_models(Commitment, Liquidation, Economy)
+    return (
+        audit_event_list(user=user)
+        .filter(
+            Q(target_type=types[Commitment], target_id=str(commitment.pk))
+            | Q(target_type=types[Liquidation], target_id__in=keys(Liquidation))
+            | Q(target_type=types[Economy], target_id__in=keys(Economy))
+        )
+        .order_by("seq")
+    )
