@@ -15,6 +15,8 @@ from projects.models import (
     Partner,
     PeriodicReport,
     Project,
+    ReportingPeriod,
+    Task,
     WorkPackage,
 )
 
@@ -134,3 +136,21 @@ class MilestoneFilterSet(django_filters.FilterSet):
     class Meta:
         model = Milestone
         fields = ["project", "achieved"]
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    project = django_filters.CharFilter(
+        field_name="work_package__project__acronym", lookup_expr="iexact", label=_("Project")
+    )
+
+    class Meta:
+        model = Task
+        fields = ["project", "work_package"]
+
+
+class ReportingPeriodFilterSet(django_filters.FilterSet):
+    project = _project_filter()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["project", "number"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import deliverables, manage, pages, plan, reports
+from projects.views import deliverables, manage, pages, plan, plan_edits, reports
 
 app_name = "projects"
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("<str:acronym>/budget/", manage.budget, name="budget"),
     path("<str:acronym>/plan/", plan.work_plan, name="work_plan"),
     path("<str:acronym>/plan/wp/<int:number>/", plan.work_package_edit, name="work_package_edit"),
+    path("<str:acronym>/plan/task/<int:pk>/", plan_edits.task_edit, name="task_edit"),
+    path("<str:acronym>/plan/milestone/<int:pk>/", plan_edits.milestone_edit, name="milestone_edit"),
+    path("<str:acronym>/plan/period/<int:pk>/", plan_edits.period_edit, name="period_edit"),
+    path("<str:acronym>/plan/<str:kind>/<int:pk>/delete/", plan_edits.plan_delete, name="plan_delete"),
     path("<str:acronym>/deliverables/<int:pk>/edit/", plan.deliverable_edit, name="deliverable_edit"),
     path("<str:acronym>/workbook.xlsx", pages.workbook_download, name="workbook_download"),
     path("<str:acronym>/workbook/import/", pages.workbook_upload, name="workbook_import"),

@@ -85,6 +85,13 @@ class PartnerInputSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
 
 
+class PeriodUpdateInputSerializer(serializers.Serializer):
+    """New months of a period whose report is a draft; only the fields sent change."""
+
+    start_month = serializers.IntegerField(**MONTH, required=False)
+    end_month = serializers.IntegerField(**MONTH, required=False)
+
+
 class PartnerUpdateInputSerializer(serializers.Serializer):
     """Only the fields sent change; one coordinator per project at most."""
 
@@ -182,6 +189,18 @@ class TaskInputSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
 
 
+class TaskUpdateInputSerializer(serializers.Serializer):
+    """Only the fields sent change; the work package (and so the code) stays."""
+
+    title = serializers.CharField(max_length=300, required=False)
+    leader = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all(), required=False)
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), many=True, required=False
+    )
+    start_month = serializers.IntegerField(**MONTH, required=False)
+    end_month = serializers.IntegerField(**MONTH, required=False)
+
+
 class PlannedEffortInputSerializer(serializers.Serializer):
     partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
     person_months = serializers.DecimalField(**PERSON_MONTHS)
@@ -222,6 +241,17 @@ class MilestoneInputSerializer(serializers.Serializer):
     )
     means_of_verification = _text()
     number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+
+
+class MilestoneUpdateInputSerializer(serializers.Serializer):
+    """Only the fields sent change; the date achieved: POST /milestones/{id}/achieve/."""
+
+    title = serializers.CharField(max_length=300, required=False)
+    due_month = serializers.IntegerField(**MONTH, required=False)
+    work_packages = serializers.PrimaryKeyRelatedField(
+        queryset=WorkPackage.objects.all(), many=True, required=False
+    )
+    means_of_verification = serializers.CharField(required=False, allow_blank=True)
 
 
 class AchievedInputSerializer(serializers.Serializer):

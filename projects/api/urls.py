@@ -8,6 +8,8 @@ from projects.api.views import (
     PartnerViewSet,
     PeriodicReportViewSet,
     ProjectViewSet,
+    ReportingPeriodViewSet,
+    TaskViewSet,
     WorkPackageViewSet,
 )
 
@@ -16,6 +18,8 @@ router.register("eu-programmes", FundingProgrammeViewSet, basename="eu-programme
 router.register("projects", ProjectViewSet, basename="project")
 router.register("project-partners", PartnerViewSet, basename="project-partner")
 router.register("work-packages", WorkPackageViewSet, basename="work-package")
+router.register("tasks", TaskViewSet, basename="project-task")
+router.register("reporting-periods", ReportingPeriodViewSet, basename="reporting-period")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("deliverables", DeliverableViewSet, basename="deliverable")
 router.register("expenditure-lines", ExpenditureLineViewSet, basename="expenditure-line")

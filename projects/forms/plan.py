@@ -163,6 +163,14 @@ class TaskForm(forms.Form):
         self.fields["participants"].queryset = partners
 
 
+class TaskEditForm(TaskForm):
+    """A task's data; its work package (and so its code) stays."""
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, partners=partners, work_packages=partners.none(), **kwargs)
+        del self.fields["work_package"]
+
+
 class PlannedEffortForm(forms.Form):
     work_package = forms.ModelChoiceField(label=_("Work package"), queryset=None)
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import snapshot
@@ -43,7 +43,6 @@ ERROR_TOTAL_VS_BUDGET = _(
     "The partners' budgets add up to %(budget)s: the total eligible cost must stay equal to it, or the "
     "budget must change first (difference %(difference)s)."
 )
-ERROR_PERIOD_OVERLAP = _("The period overlaps %(period)s (months %(start)s-%(end)s).")
 
 PROJECT_FIELDS = (
     "acronym",
@@ -201,25 +200,7 @@ def period_create(
     check_months(project, start=start_month, end=end_month)
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        overlapping = (
-            ReportingPeriod.objects.filter(project=locked)
-            .filter(Q(start_month__lte=end_month) & Q(end_month__gte=start_month))
-            .first()
-        )
-        if overlapping is not None:
-            raise ValidationError(
-                {
-                    "start_month": ValidationError(
-                        ERROR_PERIOD_OVERLAP,
-                        code="overlap",
-                        params={
-                            "period": overlapping.code,
-                            "start": overlapping.start_month,
-                            "end": overlapping.end_month,
-                        },
-                    )
-                }
-            )
+        check_overlap(locked, start_month=start_month, end_month=end_month)
         if number is None:
             number = (ReportingPeriod.objects.filter(project=locked).aggregate(m=Max("number"))["m"] or 0) + 1
         period = ReportingPeriod(project=locked, number=number, start_month=start_month, end_month=end_month)
@@ -251,15 +232,25 @@ from projects.services.partners import (  # noqa: E402  (the consortium's servic
     partner_remove,
     partner_update,
 )
+from projects.services.periods.plan import (  # noqa: E402  (the periods' own services, re-exported)
+    ERROR_PERIOD_OVERLAP,
+    check_overlap,
+    period_delete,
+    period_update,
+)
 
 __all__ = [
     "ERROR_COORDINATOR_TAKEN",
     "ERROR_FOREIGN_PARTNER",
     "ERROR_PARTNER_IN_USE",
+    "ERROR_PERIOD_OVERLAP",
     "PARTNER_FIELDS",
     "ProjectStatus",
+    "check_overlap",
     "partner_add",
     "partner_add_foreign_body",
     "partner_remove",
     "partner_update",
+    "period_delete",
+    "period_update",
 ]

@@ -104,7 +104,7 @@ def work_plan(request, acronym):
     )
 
 
-def _edit(request, project, *, form, save, back, heading):
+def _edit(request, project, *, form, save, back, heading, delete=None):
     if request.method == "POST" and form.is_valid():
         try:
             save(dict(form.cleaned_data))
@@ -116,7 +116,7 @@ def _edit(request, project, *, form, save, back, heading):
     return render(
         request,
         "projects/item_form.html",
-        {"project": project, "form": form, "heading": heading, "back": back},
+        {"project": project, "form": form, "heading": heading, "back": back, "delete": delete},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -136,6 +136,7 @@ def work_package_edit(request, acronym, number):
         save=lambda data: services.work_package_update(actor=request.user, work_package=wp, **data),
         back=reverse("projects:work_plan", args=[project.acronym]) + f"#wp-{wp.number}",
         heading=_("Change %(code)s") % {"code": wp.code},
+        delete=reverse("projects:plan_delete", args=[project.acronym, "wp", wp.pk]),
     )
 
 
@@ -167,4 +168,5 @@ def deliverable_edit(request, acronym, pk):
         save=save,
         back=reverse("projects:deliverable_detail", args=[project.acronym, deliverable.pk]),
         heading=_("Change %(code)s") % {"code": deliverable.code},
+        delete=reverse("projects:plan_delete", args=[project.acronym, "deliverable", deliverable.pk]),
     )

@@ -5,7 +5,12 @@ ValidationError and PermissionDenied become 400 and 403 (portal.api.exceptions).
 from projects.api.views.deliverables import DeliverableViewSet
 from projects.api.views.projects import FundingProgrammeViewSet, PartnerViewSet, ProjectViewSet
 from projects.api.views.reports import ExpenditureLineViewSet, PeriodicReportViewSet
-from projects.api.views.workplan import MilestoneViewSet, WorkPackageViewSet
+from projects.api.views.workplan import (
+    MilestoneViewSet,
+    ReportingPeriodViewSet,
+    TaskViewSet,
+    WorkPackageViewSet,
+)
 
 __all__ = [
     "DeliverableViewSet",
@@ -15,5 +20,7 @@ __all__ = [
     "PartnerViewSet",
     "PeriodicReportViewSet",
     "ProjectViewSet",
+    "ReportingPeriodViewSet",
+    "TaskViewSet",
     "WorkPackageViewSet",
 ]

@@ -50,16 +50,18 @@ from projects.services import workplan as workplan_services
     move_due=extend_schema(
         request=s.MoveDueInputSerializer, responses={200: s.DeliverableDetailSerializer, **ERRORS}
     ),
+    destroy=extend_schema(responses={204: None, **ERRORS}),
 )
-class DeliverableViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DeliverableViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """Deliverables of the user's projects (register filters: project, work package, lead partner, status,
     due range, overdue) and their life: each action is one transition of projects.services.deliverables.
     PATCH changes title, description, lead, type and dissemination (the coordinator's project manager),
-    the due month only while in preparation. New deliverables: POST /work-packages/{id}/deliverables/."""
+    the due month only while in preparation; DELETE removes one never past pending nor submitted, or
+    says why not. New deliverables: POST /work-packages/{id}/deliverables/."""
 
     filterset_class = DeliverableFilterSet
     parser_classes = [JSONParser, FormParser, MultiPartParser]
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self):
         return s.DeliverableSerializer if self.action == "list" else s.DeliverableDetailSerializer
@@ -88,6 +90,10 @@ class DeliverableViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        workplan_services.deliverable_delete(actor=request.user, deliverable=self.get_object())
+        return Response(status=204)
 
     @action(detail=True, methods=["post"], url_path="request-review", filter_backends=[])
     def request_review(self, request, pk=None):

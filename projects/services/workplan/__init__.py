@@ -11,12 +11,24 @@ from projects.services.workplan.common import (
     TASK_FIELDS,
     WP_FIELDS,
 )
-from projects.services.workplan.deliverables import deliverable_create, deliverable_update
-from projects.services.workplan.milestones import milestone_achieve, milestone_create
+from projects.services.workplan.deliverables import (
+    deliverable_create,
+    deliverable_delete,
+    deliverable_update,
+)
+from projects.services.workplan.milestones import (
+    milestone_achieve,
+    milestone_create,
+    milestone_delete,
+    milestone_update,
+)
 from projects.services.workplan.packages import (
     planned_effort_set,
     task_create,
+    task_delete,
+    task_update,
     work_package_create,
+    work_package_delete,
     work_package_update,
 )
 
@@ -29,11 +41,17 @@ __all__ = [
     "TASK_FIELDS",
     "WP_FIELDS",
     "deliverable_create",
+    "deliverable_delete",
     "deliverable_update",
     "milestone_achieve",
     "milestone_create",
+    "milestone_delete",
+    "milestone_update",
     "planned_effort_set",
     "task_create",
+    "task_delete",
+    "task_update",
     "work_package_create",
+    "work_package_delete",
     "work_package_update",
 ]

@@ -74,3 +74,23 @@ def _save_unique(instance, *, code: str) -> None:
 
 def _lock(project: Project) -> Project:
     return Project.objects.select_for_update().select_related("programme").get(pk=project.pk)
+
+
+ERROR_DEPENDENTS = _("%(item)s cannot be deleted while these depend on it: %(dependents)s.")
+
+
+def refuse_dependents(item: str, dependents: list[str]) -> None:
+    """Refuse a deletion naming everything that depends on the item (codes, or what was declared)."""
+    if dependents:
+        raise ValidationError(
+            ERROR_DEPENDENTS, code="in_use", params={"item": item, "dependents": ", ".join(dependents)}
+        )
+
+
+def codes(objects) -> list[str]:
+    return [obj.code for obj in objects]
+
+
+def period_codes(rows) -> str:
+    """RP codes of rows that belong to a periodic report, in order, once each."""
+    return ", ".join(sorted({row.report.period.code for row in rows}))

@@ -2,7 +2,9 @@
 lists and a due month within the work package; changed while the due month may still move."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit import snapshot
 from portal.models import User
@@ -12,6 +14,7 @@ from projects.models import (
     DeliverableEvent,
     DeliverableType,
     DisseminationLevel,
+    LateJustification,
     Partner,
     WorkPackage,
 )
@@ -30,6 +33,21 @@ from projects.services.workplan.common import (
     _of_programme,
     _of_project,
     _save_unique,
+    period_codes,
+    refuse_dependents,
+)
+
+DELETABLE_STATUSES = (
+    DeliverableStatus.PREPARATION,
+    DeliverableStatus.INTERNAL_REVIEW,
+    DeliverableStatus.PENDING,
+)
+ERROR_DELIVERABLE_PAST_PENDING = gettext_lazy(
+    "%(code)s is “%(status)s”: only a deliverable in preparation, in internal review or pending can be "
+    "deleted."
+)
+ERROR_DELIVERABLE_DELIVERED = gettext_lazy(
+    "%(code)s already had a file or was submitted to the EU: back in pending, it still cannot be deleted."
 )
 
 
@@ -121,3 +139,54 @@ def deliverable_update(*, actor: User | None, deliverable: Deliverable, **change
             after=snapshot(locked, DELIVERABLE_FIELDS),
         )
     return locked
+
+
+def _allow_timeline_delete(deliverable: Deliverable) -> None:
+    """The timeline is append-only (a PostgreSQL trigger): this transaction, and only for this
+    deliverable, may delete its lines along with it; the AuditEvent keeps what it was."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('projects.deleting_deliverable', %s, true)", [str(deliverable.pk)]
+            )
+
+
+def deliverable_delete(*, actor: User | None, deliverable: Deliverable) -> None:
+    """Delete a deliverable that never went past pending and was never submitted; refused, naming the
+    status, the submission or the late justification that keeps it."""
+    project = deliverable.project
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        project = _lock(project)
+        locked = Deliverable.objects.select_for_update().select_related("work_package").get(pk=deliverable.pk)
+        if locked.status not in DELETABLE_STATUSES:
+            raise ValidationError(
+                ERROR_DELIVERABLE_PAST_PENDING,
+                code="past_pending",
+                params={"code": locked.code, "status": DeliverableStatus(locked.status).label},
+            )
+        if locked.submitted_on is not None or locked.files.exists():
+            raise ValidationError(
+                ERROR_DELIVERABLE_DELIVERED,
+                code="delivered",
+                params={"code": locked.code},
+            )
+        justified = LateJustification.objects.filter(deliverable=locked).select_related("report__period")
+        refuse_dependents(
+            locked.code,
+            [_("the late justification in %(periods)s") % {"periods": period_codes(justified)}]
+            if justified
+            else [],
+        )
+        audit(
+            action="projects.deliverable.deleted",
+            actor=actor,
+            target=locked,
+            project=project,
+            before={
+                **snapshot(locked, DELIVERABLE_FIELDS),
+                "timeline": list(locked.events.values_list("kind", flat=True)),
+            },
+        )
+        _allow_timeline_delete(locked)
+        locked.delete()

@@ -3,15 +3,18 @@ package, codes unique per project."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.audit import snapshot
 from portal.models import User
 from projects.models import (
+    ActualEffort,
     Partner,
     PlannedEffort,
     Project,
     Task,
     WorkPackage,
+    WorkPackageProgress,
 )
 from projects.services.common import (
     audit,
@@ -30,6 +33,9 @@ from projects.services.workplan.common import (
     _next,
     _of_project,
     _save_unique,
+    codes,
+    period_codes,
+    refuse_dependents,
 )
 
 
@@ -132,6 +138,42 @@ def work_package_update(*, actor: User | None, work_package: WorkPackage, **chan
     return wp
 
 
+def work_package_delete(*, actor: User | None, work_package: WorkPackage) -> None:
+    """Delete a work package that nothing depends on; else refused, naming its tasks, deliverables and
+    milestones, the reports that declare effort or progress on it and the partners that plan effort."""
+    project = work_package.project
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        project = _lock(project)
+        wp = WorkPackage.objects.select_for_update().get(pk=work_package.pk)
+        dependents = codes(wp.tasks.all()) + codes(wp.deliverables.all()) + codes(wp.milestones.all())
+        actual = ActualEffort.objects.filter(work_package=wp).select_related("report__period")
+        if actual:
+            dependents.append(
+                _("the actual effort declared in %(periods)s") % {"periods": period_codes(actual)}
+            )
+        progress = WorkPackageProgress.objects.filter(work_package=wp).select_related("report__period")
+        if progress:
+            dependents.append(_("the progress reported in %(periods)s") % {"periods": period_codes(progress)})
+        planned = sorted(
+            wp.planned_efforts.exclude(person_months=0).values_list("partner__short_name", flat=True)
+        )
+        if planned:
+            dependents.append(
+                _("the person-months planned by %(partners)s") % {"partners": ", ".join(planned)}
+            )
+        refuse_dependents(wp.code, dependents)
+        audit(
+            action="projects.wp.deleted",
+            actor=actor,
+            target=wp,
+            project=project,
+            before=snapshot(wp, WP_FIELDS),
+        )
+        wp.planned_efforts.all().delete()
+        wp.delete()
+
+
 # --- Tasks ----------------------------------------------------------------------------------------
 def task_create(
     *,
@@ -173,6 +215,66 @@ def task_create(
             after={**snapshot(task, TASK_FIELDS), "participants": sorted(p.pk for p in participants)},
         )
     return task
+
+
+TASK_EDITABLE = frozenset({"title", "leader", "participants", "start_month", "end_month"})
+
+
+def _task_snapshot(task: Task) -> dict:
+    return {**snapshot(task, TASK_FIELDS), "participants": sorted(p.pk for p in task.participants.all())}
+
+
+def task_update(*, actor: User | None, task: Task, **changes) -> Task:
+    """Title, leader, participants and months (within the project and the task's work package)."""
+    project = task.work_package.project
+    require_work_plan(actor, project)
+    unknown = set(changes) - TASK_EDITABLE
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        project = _lock(project)
+        locked = Task.objects.select_for_update().select_related("work_package").get(pk=task.pk)
+        before = _task_snapshot(locked)
+        participants = changes.pop("participants", None)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _of_project(project, leader=locked.leader)
+        for partner in participants or ():
+            _of_project(project, participants=partner)
+        check_months(project, start=locked.start_month, end=locked.end_month)
+        check_within_wp(
+            locked.work_package, months={"start_month": locked.start_month, "end_month": locked.end_month}
+        )
+        validated(locked, exclude=["work_package", "leader"])
+        locked.save()
+        if participants is not None:
+            locked.participants.set(participants)
+        audit(
+            action="projects.task.updated",
+            actor=actor,
+            target=locked,
+            project=project,
+            before=before,
+            after=_task_snapshot(locked),
+        )
+    return locked
+
+
+def task_delete(*, actor: User | None, task: Task) -> None:
+    """Delete a task: nothing else in the work plan refers to a task."""
+    project = task.work_package.project
+    require_work_plan(actor, project)
+    with transaction.atomic():
+        project = _lock(project)
+        locked = Task.objects.select_for_update().select_related("work_package").get(pk=task.pk)
+        audit(
+            action="projects.task.deleted",
+            actor=actor,
+            target=locked,
+            project=project,
+            before=_task_snapshot(locked),
+        )
+        locked.delete()
 
 
 # --- Planned effort -------------------------------------------------------------------------------
