@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from portal.bulk import bulk_insert
 from portal.context import current_context
 from portal.models import AuditChainHead, AuditEvent, Organisation, User
 
@@ -25,10 +27,21 @@ class _Encoder(DjangoJSONEncoder):
             return str(o)
 
 
+def _is_native(value: Any) -> bool:
+    """Whether `value` is already what json.loads would give back (exact types: a str subclass, a
+    tuple or an int key would come back changed)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(key) is str and _is_native(item) for key, item in value.items())
+    if kind is list:
+        return all(_is_native(item) for item in value)
+    return kind is str or kind is int or kind is bool or value is None
+
+
 def to_json(value: Any) -> Any:
     """Make a value JSON-native the way it will be stored (Decimals and dates become strings)."""
-    if value is None:
-        return None
+    if value is None or _is_native(value):  # a snapshot already is: no second round trip
+        return value
     return json.loads(json.dumps(value, cls=_Encoder))
 
 
@@ -36,18 +49,37 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The values of `fields` on `instance`, ready for before/after."""
     data = {}
     for name in fields:
-        value = getattr(instance, name)
+        value = getattr(instance, _FOREIGN_KEYS[type(instance), name])
         if isinstance(value, models.Model):
             value = value.pk
         data[name] = value
     return to_json(data)
 
 
+class _ForeignKeyColumns(dict):
+    """(model, field name) → the attribute holding the key ("beneficiary" → "beneficiary_id"), so a
+    snapshot reads the key without loading the related row."""
+
+    def __missing__(self, key):
+        model, name = key
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            attname = name
+        else:
+            attname = field.attname if field.concrete and field.is_relation else name
+        self[key] = attname
+        return attname
+
+
+_FOREIGN_KEYS = _ForeignKeyColumns()
+
+
 @dataclass
 class AuditEntry:
     action: str
     actor: User | None = None
-    organisation: Organisation | None = None
+    organisation: Organisation | int | None = None  # the organisation, or its pk
     target: models.Model | None = None
     before: dict | None = None
     after: dict | None = None
@@ -92,7 +124,11 @@ def _build(entry: AuditEntry, *, now, context) -> AuditEvent:
         created_at=now,
         actor=actor,
         actor_repr=(actor.email if actor else "")[:254],
-        organisation=entry.organisation,
+        **(
+            {"organisation_id": entry.organisation}
+            if isinstance(entry.organisation, int)
+            else {"organisation": entry.organisation}
+        ),
         action=entry.action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
@@ -123,7 +159,7 @@ def audit_record_many(entries: list[AuditEntry]) -> list[AuditEvent]:
             event.hash = compute_hash(event)
             prev_hash = event.hash
             events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=500)
+        bulk_insert(events)
         AuditChainHead.objects.filter(singleton=1).update(last_seq=seq, last_hash=prev_hash)
     return events
 

@@ -19,6 +19,7 @@ from funding.models import Action, BudgetChapter, Commitment, Economy, Liquidati
 from funding.selectors.transparency import awaits_publication
 from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
+from portal.bulk import bulk_insert
 from portal.constants import MONEY_DECIMAL_PLACES, ZERO
 from portal.formatting import format_money
 from portal.models import Organisation, User
@@ -275,7 +276,7 @@ def reservation_create(
 
 @dataclass(frozen=True)
 class CommitmentLine:
-    beneficiary: Organisation
+    beneficiary: Organisation | int  # the organisation, or its pk (an adoption holds 1,181 as pks)
     amount: Decimal
     cup: str = ""
     description: str = ""
@@ -289,11 +290,15 @@ def _commitment_build(
     amount: Decimal,
     act: Act,
     status: str,
+    validate: bool = True,
 ) -> Commitment:
-    """An unsaved, validated commitment of `amount` (already cleaned by the caller)."""
+    """An unsaved, validated commitment of `amount` (already cleaned by the caller). `validate=False`
+    when a line with the same CUP and description was already validated with the same act and status:
+    those are the only fields a line adds beside the amount."""
+    beneficiary = line.beneficiary
     commitment = Commitment(
         reservation=reservation,
-        beneficiary=line.beneficiary,
+        **({"beneficiary_id": beneficiary} if isinstance(beneficiary, int) else {"beneficiary": beneficiary}),
         amount=amount,
         act_type=act.type,
         act_number=act.number,
@@ -303,7 +308,8 @@ def _commitment_build(
         description=line.description,
         created_by=actor,
     )
-    _validated(commitment, exclude=["reservation", "beneficiary"])
+    if validate:
+        _validated(commitment, exclude=["reservation", "beneficiary"])
     return commitment
 
 
@@ -324,17 +330,25 @@ def commitment_create_many(
     """Commit many lines on one reservation atomically (an adopted allocation: 1,181 in one go)."""
     _require(actor)
     _check_dates(act=act)
-    commitments = []
+    commitments, validated = [], set()
     for index, line in enumerate(lines):
         try:
             amount = clean_amount(line.amount)
         except ValidationError as exc:
             raise ValidationError({f"lines[{index}].amount": exc.message_dict["amount"]}) from exc
+        shape = (line.cup, line.description)
         commitments.append(
             _commitment_build(
-                actor=actor, reservation=reservation, line=line, amount=amount, act=act, status=status
+                actor=actor,
+                reservation=reservation,
+                line=line,
+                amount=amount,
+                act=act,
+                status=status,
+                validate=shape not in validated,
             )
         )
+        validated.add(shape)
     total = sum((c.amount for c in commitments), ZERO)
     with transaction.atomic():
         locked = Reservation.objects.select_for_update().get(pk=reservation.pk)
@@ -342,14 +356,14 @@ def commitment_create_many(
         if len(commitments) == 1:
             commitments[0].save()
         else:
-            commitments = Commitment.objects.bulk_create(commitments, batch_size=500)
+            bulk_insert(commitments)
         Reservation.objects.filter(pk=locked.pk).update(committed_total=_plus("committed_total", total))
         audit_record_many(
             [
                 AuditEntry(
                     action="ledger.commitment.created",
                     actor=actor,
-                    organisation=c.beneficiary,
+                    organisation=c.beneficiary_id,
                     target=c,
                     after={**snapshot(c, COMMITMENT_FIELDS), **(audit_extra or {})},
                 )

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,7 @@ from funding.services.ledger import (
 )
 from funding.services.workflow import ERROR_TRANSITION, NOTIFIED, allowed, notify_decision
 from portal.audit import AuditEntry, audit_record_many
+from portal.bulk import bulk_set
 from portal.constants import ZERO
 from portal.formatting import format_money
 from portal.models import User
@@ -66,7 +67,6 @@ IN_ALLOCATION_STATUSES = (
     ApplicationStatus.VERIFIED,
     ApplicationStatus.LIQUIDATED,
 )
-LINK_BATCH = 500
 
 
 def check_act(act_number: str, act_date: datetime.date | None) -> Act:
@@ -123,11 +123,7 @@ class AdoptionEffect:
 
 
 def _rows(allocation: Allocation) -> list[AllocationRow]:
-    return list(
-        allocation.rows.select_related("beneficiary", "application", "application__commitment").order_by(
-            "position"
-        )
-    )
+    return list(allocation.rows.select_related("application", "application__commitment").order_by("position"))
 
 
 def _plan(allocation: Allocation, rows: list[AllocationRow]) -> list[PlanLine]:
@@ -239,23 +235,6 @@ def _apply_changes(*, actor: User | None, changes: list[_Change], extra: dict) -
         notify_decision(app, event_seq=events[index].seq, reason=reason)
 
 
-def _link_rows(pairs: list[tuple[int, int]]) -> None:
-    """Each committing row gets its new commitment: (row pk, commitment pk) pairs written with one
-    UPDATE ... FROM (VALUES ...) per batch. bulk_update's CASE of 1,181 branches costs more than the
-    inserts themselves. Both PostgreSQL and SQLite (3.33+) accept this statement; VALUES columns are
-    column1, column2 in both."""
-    table = connection.ops.quote_name(AllocationRow._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), LINK_BATCH):
-            batch = pairs[start : start + LINK_BATCH]
-            values = ", ".join(["(%s, %s)"] * len(batch))
-            cursor.execute(
-                f"UPDATE {table} SET commitment_id = v.column2 FROM (VALUES {values}) AS v "  # noqa: S608
-                f"WHERE {table}.id = v.column1",
-                [value for pair in batch for value in pair],
-            )
-
-
 def _schedule_act_pdfs(allocation_id: int) -> None:
     """Once the adoption has committed, queue the act's PDFs (never rendered inside it)."""
     transaction.on_commit(lambda: act_pdfs.annex_schedule(allocation_id=allocation_id))
@@ -330,7 +309,9 @@ def _adopt(*, actor: User | None, allocation: Allocation, act: Act) -> Allocatio
         actor=actor,
         reservation=reservation,
         lines=[
-            CommitmentLine(beneficiary=p.row.beneficiary, amount=p.row.amount, description=description[:300])
+            CommitmentLine(
+                beneficiary=p.row.beneficiary_id, amount=p.row.amount, description=description[:300]
+            )
             for p in committing
         ],
         act=act,
@@ -338,8 +319,11 @@ def _adopt(*, actor: User | None, allocation: Allocation, act: Act) -> Allocatio
     )
     for line, commitment in zip(committing, commitments, strict=True):
         line.row.commitment = commitment
-    _link_rows(
-        [(line.row.pk, commitment.pk) for line, commitment in zip(committing, commitments, strict=True)]
+    # Each committing row gets its new commitment, in one statement per thousand rows.
+    bulk_set(
+        AllocationRow,
+        "commitment",
+        [(line.row.pk, commitment.pk) for line, commitment in zip(committing, commitments, strict=True)],
     )
     changes = []
     for line in plan:
