@@ -32,3 +32,21 @@ class AccountAdapter(DefaultAccountAdapter):
             "portal.saml.stages.AuthenticateStage" if stage == MFA_STAGE else stage
             for stage in super().get_login_stages()
         ]
+
+    def pre_authenticate(self, request, **credentials):
+        """A login refused because of too many failed attempts is a security event."""
+        from django.core.exceptions import ValidationError
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            from portal.middleware import client_ip
+            from portal.security import LOGIN_RATE_LIMITED, security_event
+
+            login = credentials.get("email") or credentials.get("username") or credentials.get("login") or ""
+            security_event(
+                action=LOGIN_RATE_LIMITED,
+                who=client_ip(request) or "",
+                details={"login": str(login)[:254]},
+            )
+            raise

@@ -15,3 +15,7 @@ CUP_PATTERN = r"^[A-Z][0-9]{2}[A-Z][0-9]{11}$"
 def quantize_money(value: Decimal) -> Decimal:
     """Round a Decimal to the cent with the house rounding mode."""
     return Decimal(value).quantize(CENT, rounding=MONEY_ROUNDING)
+
+
+# The audit trail's security events (portal.security) are the actions starting with this.
+SECURITY_EVENT_PREFIX = "security."

@@ -1,6 +1,9 @@
 import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import OrganisationKind
+from portal.constants import SECURITY_EVENT_PREFIX
 from portal.models import AuditEvent, Comune, Organisation
 
 
@@ -29,7 +32,19 @@ class AuditEventFilterSet(django_filters.FilterSet):
     target_type = django_filters.CharFilter(field_name="target_type__model", lookup_expr="iexact")
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    # Refused access, wrong TOTP codes, logins refused while rate-limited (portal.security).
+    security = django_filters.BooleanFilter(
+        method="filter_security",
+        label=_("Security events only"),
+        widget=forms.CheckboxInput,
+        help_text=_(
+            "Refused access to existing objects, wrong TOTP codes, logins refused while rate-limited."
+        ),
+    )
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "actor", "target_type", "target_id", "date_from", "date_to"]
+        fields = ["action", "actor", "target_type", "target_id", "date_from", "date_to", "security"]
+
+    def filter_security(self, queryset, name, value):
+        return queryset.filter(action__startswith=SECURITY_EVENT_PREFIX) if value else queryset

@@ -132,6 +132,22 @@ def require(user, capability: str) -> None:
         raise PermissionDenied
 
 
+# --- Funding data follow the role, not the membership --------------------------------------------
+# Applications with their documents and timeline, expense reports with their invoice lines,
+# commitments and liquidations are read by those who read everything and by the applicant staff of
+# the beneficiary. Belonging to the beneficiary in another role (the EU project manager or the
+# inventory manager of a comune) grants none of it: the same rule for the HTML pages and the API.
+READ_FUNDING = "read_funding"
+CAPABILITIES[READ_FUNDING] = CAPABILITIES[READ_ALL] | CAPABILITIES[APPLY]
+
+
+def funding_visible_organisation_ids(user) -> set[int] | None:
+    """Organisations whose funding data the user may read: None means all of them."""
+    if can(user, READ_ALL):
+        return None
+    return organisation_ids_for(user, APPLY)
+
+
 # --- Guards for class-based views ---------------------------------------------------------------
 class CapabilityRequiredMixin(AccessMixin):
     """Anonymous users go to the login page; logged-in users without the capability get 403."""
@@ -168,6 +184,15 @@ class HasCapability(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return self.read_capability is None or can(user, self.read_capability)
         return self.write_capability is not None and can(user, self.write_capability)
+
+
+class ReadsFunding(permissions.BasePermission):
+    """Funding endpoints: only roles that may read funding data (READ_FUNDING) reach them, whatever
+    the method (writes are then checked by the services); the others get 403, as on the HTML pages."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and can(user, READ_FUNDING))
 
 
 # --- EU projects: what a user may do on one project -----------------------------------------------

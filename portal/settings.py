@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "djangosaml2",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,6 +81,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RequestContextMiddleware",
+    "portal.security.SecurityEventMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The SAML exchange's own session cookie: the identity provider's answer is a cross-site POST,
     # which never carries the portal's SameSite=Lax session cookie.
@@ -230,11 +230,20 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sentinella <noreply@sentinella.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Security events (portal.security) recorded in the audit trail per kind and caller, and in all, a minute.
+SECURITY_EVENTS_ENABLED = env.bool("SECURITY_EVENTS_ENABLED", default=True)
+SECURITY_EVENTS_PER_MINUTE = env.int("SECURITY_EVENTS_PER_MINUTE", default=10)
+SECURITY_EVENTS_GLOBAL_PER_MINUTE = env.int("SECURITY_EVENTS_GLOBAL_PER_MINUTE", default=100)
+
+# Days a personal API token lives before it expires.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so that an anonymous call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        # Token first, so that an anonymous call gets 401 with a WWW-Authenticate header. Personal
+        # tokens (portal.tokens): expiring, revocable, created from a TOTP session for TOTP roles.
+        "portal.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,5 +1,6 @@
 """Authentication events go to the audit trail (they have no service of ours to call)."""
 
+from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -55,3 +56,11 @@ def audit_logout(sender, request, user, **kwargs):
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     identifier = credentials.get("email") or credentials.get("username") or credentials.get("login") or ""
     audit_record(action="auth.login_failed", after={"login": str(identifier)[:254]})
+
+
+@receiver(mfa_authentication_failed)
+def audit_mfa_failed(sender, request=None, authenticator=None, reauthentication=False, **kwargs):
+    """A wrong TOTP (or recovery) code: a security event, under its own rate limit."""
+    from portal.security import on_mfa_failed
+
+    on_mfa_failed(sender, request=request, authenticator=authenticator, reauthentication=reauthentication)

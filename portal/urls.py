@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views, views_access, views_inbox, views_tax_codes
+from portal import views, views_access, views_inbox, views_tax_codes, views_tokens
 
 api_v1 = [
     path("", include("portal.api.urls")),
@@ -23,6 +23,8 @@ urlpatterns = [
     path("access-requests/<int:pk>/", views_access.access_request_detail, name="access_request_detail"),
     path("notifications/", views_inbox.inbox, name="inbox"),
     path("organisations/tax-codes/", views_tax_codes.tax_codes_view, name="tax_codes"),
+    path("account/api-tokens/", views_tokens.token_list, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="api_token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("spid/", include("portal.saml.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -44,6 +44,14 @@ def _tasks_in_process(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _security_events_where_asked(request, settings):
+    """Refused requests add a security event to the audit trail (portal.security). The tests marked
+    ``security_events`` are about them; elsewhere they are not recorded, so that the many tests
+    asserting that a denied call changes nothing keep counting the trail's business events."""
+    settings.SECURITY_EVENTS_ENABLED = request.node.get_closest_marker("security_events") is not None
+
+
+@pytest.fixture(autouse=True)
 def _act_pdfs_only_where_asked(request, monkeypatch):
     """Adopting an allocation queues the PDFs of the act (act_pdfs.annex_schedule, on commit): the
     tests marked ``annex`` are about them; the others adopt without rendering a PDF each time."""

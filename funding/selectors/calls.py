@@ -29,8 +29,8 @@ from portal.permissions import (
     READ_ALL,
     REVIEW_APPLICATIONS,
     can,
+    funding_visible_organisation_ids,
     organisation_ids_with_role,
-    visible_organisation_ids,
 )
 
 
@@ -112,7 +112,7 @@ def application_list(*, user, filters: dict | None = None) -> QuerySet[Applicati
     qs = Application.objects.select_related("call", "applicant", "applicant__comune")
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     if visible is not None:
         qs = qs.filter(applicant_id__in=visible)
     qs = qs.order_by("-created_at", "-pk")
@@ -253,7 +253,7 @@ def document_visible(*, user) -> QuerySet[Document]:
     """Documents of the applications the user may see (the download view serves only these)."""
     if not user.is_authenticated:
         return Document.objects.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     qs = Document.objects.select_related("application", "required_document")
     if visible is None:
         return qs

@@ -18,8 +18,8 @@ from funding.models import (
 from portal.choices import Role
 from portal.models import Organisation
 from portal.permissions import (
+    funding_visible_organisation_ids,
     organisation_ids_with_role,
-    visible_organisation_ids,
 )
 
 
@@ -30,7 +30,7 @@ def expense_report_list(*, user) -> QuerySet[ExpenseReport]:
     ).annotate(line_count=Count("lines"), lines_total=Sum("lines__total_amount"))
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     qs = qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
     return qs.order_by("-updated_at", "-pk")
 
@@ -48,7 +48,7 @@ def expense_report_detail(*, user) -> QuerySet[ExpenseReport]:
     )
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
 
 
@@ -57,7 +57,7 @@ def statement_organisations(*, user) -> QuerySet[Organisation]:
     for those who read everything, otherwise the organisations they act for."""
     if user is None or not user.is_authenticated:
         return Organisation.objects.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     if visible is None:
         has_grants = Exists(Commitment.objects.filter(beneficiary=OuterRef("pk")))
         return Organisation.objects.filter(has_grants).order_by("name", "pk")
@@ -68,7 +68,7 @@ def expense_line_list(*, user) -> QuerySet[ExpenseLine]:
     """Invoice lines of the expense reports the user may see (as expense_report_detail)."""
     if not user.is_authenticated:
         return ExpenseLine.objects.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     qs = ExpenseLine.objects.all()
     return qs if visible is None else qs.filter(report__commitment__beneficiary_id__in=visible)
 

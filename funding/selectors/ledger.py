@@ -28,7 +28,7 @@ from funding.models import (
 from funding.selectors.common import MONEY, is_reader, money_sum
 from portal.constants import quantize_money
 from portal.permissions import (
-    visible_organisation_ids,
+    funding_visible_organisation_ids,
 )
 from portal.selectors import audit_event_list
 
@@ -114,7 +114,7 @@ def commitment_list(*, user) -> QuerySet[Commitment]:
     )
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     return qs if visible is None else qs.filter(beneficiary_id__in=visible)
 
 
@@ -124,7 +124,7 @@ def liquidation_list(*, user) -> QuerySet[Liquidation]:
     )
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
 
 
@@ -134,7 +134,7 @@ def economy_list(*, user) -> QuerySet[Economy]:
     )
     if not user.is_authenticated:
         return qs.none()
-    visible = visible_organisation_ids(user)
+    visible = funding_visible_organisation_ids(user)
     return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
 
 

@@ -10,8 +10,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from funding.choices import ApplicationStatus, DocumentStage, ExpenseReportStatus
-from funding.models import Application, Document, ExpenseLine, ExpenseReport, RequiredDocument
+from funding.choices import ApplicationStatus, CommitmentStatus, DocumentStage, ExpenseReportStatus
+from funding.models import (
+    Application,
+    Commitment,
+    Document,
+    ExpenseLine,
+    ExpenseReport,
+    RequiredDocument,
+)
 from funding.services.applications import require_applicant_of
 from portal.audit import AuditEntry, audit_record_many
 from portal.models import Organisation, User
@@ -36,6 +43,9 @@ ERROR_APPLICATION_LOCKED = _(
 )
 ERROR_REPORT_STAGE = _("Documents of the expense report can be added only once the contribution is granted.")
 ERROR_REPORT_LOCKED = _("The expense report is “%(status)s”: its documents can no longer change.")
+ERROR_GRANT_CLOSED = _(
+    "The grant is closed (nothing is left to liquidate): its documents can no longer change."
+)
 ERROR_REPORT_UNDER_VERIFICATION = _(
     "Expense report n. %(report)s is with the Region for verification: its documents can change again "
     "only if it is returned for corrections."
@@ -69,9 +79,9 @@ def _check_stage(
         return
     if application.status not in REPORT_STATUSES:
         raise _refuse(ERROR_REPORT_STAGE, "report_stage")
-    submitted = report_under_verification(application)
-    if submitted is not None:
-        raise _refuse(ERROR_REPORT_UNDER_VERIFICATION, "report_submitted", report=submitted.pk)
+    refusal = _report_documents_refusal(application)
+    if refusal is not None:
+        raise refusal
     if expense_line is not None:
         report = expense_line.report
         if report.status not in (ExpenseReportStatus.DRAFT, ExpenseReportStatus.RETURNED):
@@ -94,10 +104,25 @@ def report_under_verification(application: Application) -> ExpenseReport | None:
     )
 
 
+def _report_documents_refusal(application: Application) -> ValidationError | None:
+    """Why the documents of the reporting stage cannot change now, if they cannot: a report is under
+    verification, or the grant is closed (nothing left to liquidate, or cancelled)."""
+    submitted = report_under_verification(application)
+    if submitted is not None:
+        return _refuse(ERROR_REPORT_UNDER_VERIFICATION, "report_submitted", report=submitted.pk)
+    commitment = Commitment.objects.filter(pk=application.commitment_id).first()
+    if commitment is not None and (
+        commitment.status == CommitmentStatus.CANCELLED or commitment.to_liquidate <= 0
+    ):
+        return _refuse(ERROR_GRANT_CLOSED, "grant_closed")
+    return None
+
+
 def report_documents_open(application: Application) -> bool:
     """Whether the documents of the reporting stage (the paid invoice, the installation certificate)
-    may be uploaded now: the contribution is granted and no report is under verification."""
-    return application.status in REPORT_STATUSES and report_under_verification(application) is None
+    may be uploaded now: the contribution is granted, the grant still open and no report is under
+    verification."""
+    return application.status in REPORT_STATUSES and _report_documents_refusal(application) is None
 
 
 def _line_of(expense_line: ExpenseLine, application: Application) -> bool:

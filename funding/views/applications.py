@@ -38,11 +38,12 @@ from funding.views.calls import capability_required
 from funding.views.confirm import Confirmation, is_confirmed
 from portal.choices import Role
 from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
+from portal.security import visible_or_404
 from portal.service_errors import apply_errors, error_texts
 
 
 def _visible(request, pk: int) -> Application:
-    return get_object_or_404(application_list(user=request.user), pk=pk)
+    return visible_or_404(request, application_list(user=request.user), pk=pk)
 
 
 def _is_applicant(user, application: Application) -> bool:
@@ -257,7 +258,10 @@ def document_upload_view(request, pk: int):
         )
     except ValidationError as exc:
         errors = {str(required.pk if required else "other"): error_texts(exc)}
-        context = _detail_context(request, application, upload_errors=errors)
+        name = required.name if required else gettext("Other document")
+        context = _detail_context(
+            request, application, upload_errors=errors, upload_summary=(name, error_texts(exc))
+        )
         return render(request, "funding/applications/detail.html", context, status=400)
     messages.success(request, gettext("Document uploaded."))
     return redirect("funding:application_detail", pk=application.pk)
@@ -329,11 +333,11 @@ def application_revoke_view(request, pk: int):
 
 # --- Documents ---------------------------------------------------------------------------------------
 @never_cache
-@capability_required()
+@capability_required(APPLY, READ_ALL)
 @require_http_methods(["GET", "HEAD"])
 def document_download(request, pk: int):
     """Only to users who may see the application; always as an attachment, never sniffed."""
-    document = get_object_or_404(document_visible(user=request.user), pk=pk)
+    document = visible_or_404(request, document_visible(user=request.user), pk=pk)
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError) as exc:

@@ -17,6 +17,7 @@ from funding.selectors import expense_report_detail
 from funding.services.applications import require_applicant_of
 from funding.services.documents import document_upload
 from funding.views.expenses import report_context
+from portal.security import visible_or_404
 
 
 @login_required
@@ -24,7 +25,7 @@ from funding.views.expenses import report_context
 def report_document_upload(request, pk: int):
     """Upload one required document of the reporting stage; a refusal shows the report page again
     with the error on that document's field."""
-    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    report = visible_or_404(request, expense_report_detail(user=request.user), pk=pk)
     application = report.application
     if application is None:
         raise Http404

@@ -34,6 +34,7 @@ from funding.services import expenses
 from funding.services.applications import require_applicant_of
 from funding.services.documents import report_documents_open
 from funding.services.expenses import EDITABLE_STATUSES
+from portal.choices import Role
 from portal.constants import ZERO
 from portal.permissions import (
     APPLY,
@@ -43,11 +44,12 @@ from portal.permissions import (
     can,
     organisation_ids_with_role,
 )
+from portal.security import visible_or_404
 from portal.service_errors import apply_errors, error_messages
 
 
 def _is_beneficiary(user, report: ExpenseReport) -> bool:
-    return can(user, APPLY) and report.commitment.beneficiary_id in organisation_ids_with_role(user)
+    return report.commitment.beneficiary_id in organisation_ids_with_role(user, Role.APPLICANT)
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ def report_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int):
-    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    report = visible_or_404(request, expense_report_detail(user=request.user), pk=pk)
     beneficiary = _is_beneficiary(request.user, report)
     editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
     form = ExpenseLineForm(request.POST or None) if editable else None
@@ -192,7 +194,7 @@ def _totals(lines):
 
 
 def _own_line(request, pk: int, line_pk: int) -> ExpenseLine:
-    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    report = visible_or_404(request, expense_report_detail(user=request.user), pk=pk)
     if not _is_beneficiary(request.user, report):
         raise PermissionDenied
     return get_object_or_404(
@@ -237,7 +239,7 @@ def line_attach(request, pk: int, line_pk: int):
 @login_required
 @require_POST
 def report_submit(request, pk: int):
-    report = get_object_or_404(expense_report_detail(user=request.user), pk=pk)
+    report = visible_or_404(request, expense_report_detail(user=request.user), pk=pk)
     if not _is_beneficiary(request.user, report):
         raise PermissionDenied
     try:
@@ -268,7 +270,7 @@ def report_verify(request, pk: int):
     user = request.user
     if not can(user, REVIEW_APPLICATIONS):
         raise PermissionDenied
-    report = get_object_or_404(expense_report_detail(user=user), pk=pk)
+    report = visible_or_404(request, expense_report_detail(user=user), pk=pk)
     lines = list(report.lines.prefetch_related("documents"))
     submitted = report.status == ExpenseReportStatus.SUBMITTED
     decision_forms = _decision_forms(lines, request.POST if request.POST.get("step") == "decide" else None)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,4 +18,23 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, Http404):
+        _hidden_object(context)
     return drf_exception_handler(exc, context)
+
+
+def _hidden_object(context) -> None:
+    """A 404 on a detail route whose object exists (hidden from this caller) is a security event."""
+    view, request = context.get("view"), context.get("request")
+    kwargs = getattr(view, "kwargs", None) or {}
+    lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
+    if request is None or lookup not in kwargs or not hasattr(view, "get_queryset"):
+        return
+    from portal.security import hide_object
+
+    try:
+        model = view.get_queryset().model
+    except Exception:  # a queryset that needs what the refused request lacked
+        return
+    if getattr(view, "lookup_field", "pk") in ("pk", "id"):
+        hide_object(request, model, kwargs[lookup])

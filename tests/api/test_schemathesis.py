@@ -48,9 +48,8 @@ def api_schema(db):
 
 def _token(role: str) -> str:
     """A token for a regional official or an applicant, with a little data for them to read."""
-    from rest_framework.authtoken.models import Token
-
     from portal.choices import Role
+    from portal.tokens import api_token_create
     from tests.factories import make_user
     from tests.funding.factories import make_commitment
     from tests.funding.factories_calls import make_applicant, make_call, make_draft
@@ -59,7 +58,9 @@ def _token(role: str) -> str:
     applicant, organisation = make_applicant()
     make_draft(make_call(), applicant, organisation)
     make_commitment("5000.00", beneficiary=organisation)
-    return Token.objects.create(user=official if role == "official" else applicant).key
+    user = official if role == "official" else applicant
+    _token_row, key = api_token_create(actor=user, name="schemathesis", passed_totp=True)
+    return key
 
 
 @pytest.fixture

@@ -230,7 +230,7 @@ def test_application_visibility_matrix():
     url = reverse("v1:application-detail", args=[application.pk])
     assert api_client_for(None).get(url).status_code == 401
     assert api_client_for(make_applicant()[0]).get(url).status_code == 404
-    assert api_client_for(make_user(Role.INVENTORY_MANAGER)).get(url).status_code == 404
+    assert api_client_for(make_user(Role.INVENTORY_MANAGER)).get(url).status_code == 403
     own = api_client_for(user).get(url)
     assert own.status_code == 200
     assert own.json()["review_notes"] is None

@@ -492,7 +492,7 @@ def stored(draft_app):
     [
         ("anonymous", 302),
         ("other_org", 404),
-        ("inventory", 404),
+        ("inventory", 403),
         ("applicant", 200),
         ("auditor", 200),
         ("official", 200),

@@ -154,3 +154,31 @@ def test_only_the_beneficiary_uploads_report_documents(client, granted, who):
     )
     assert response.status_code in (403, 404)
     assert (Document.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_once_liquidated_the_report_documents_are_frozen(client, granted):
+    from funding.services import expenses
+
+    report = open_report(client, granted)
+    action = reverse("funding:expense_document_upload", args=[report.pk])
+    for required in granted["call"].required_documents.filter(stage="report"):
+        client.post(action, {"required_document": required.pk, "file": upload(f"{required.code}.pdf")})
+    client.post(reverse("funding:expense_submit", args=[report.pk]))
+    official = granted["official"]
+    for line in report.lines.all():
+        expenses.expense_line_set_eligibility(actor=official, line=line, eligible=True)
+    expenses.expense_report_verify(actor=official, report=report, act_number="20/2021", act_date=TODAY)
+    application = granted["application"]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.LIQUIDATED
+    page = client.get(reverse("funding:application_detail", args=[application.pk])).content.decode()
+    required = granted["call"].required_documents.get(code="fattura")
+    assert f'name="required_document" value="{required.pk}"' not in page
+    before = (Document.objects.count(), AuditEvent.objects.count())
+    response = client.post(
+        reverse("funding:document_upload", args=[application.pk]),
+        {"required_document": required.pk, "file": upload("tardiva.pdf")},
+    )
+    assert response.status_code == 400
+    assert "Il contributo è chiuso" in response.content.decode()
+    assert (Document.objects.count(), AuditEvent.objects.count()) == before

@@ -35,7 +35,7 @@ def test_me_shows_memberships_and_capabilities():
     assert data["memberships"][0]["organisation"]["name"] == "Comune X"
     assert data["memberships"][0]["role"] == "applicant"
     # Their own organisation's statement and devices.
-    assert data["capabilities"] == ["apply", "export_own", "read_inventory"]
+    assert data["capabilities"] == ["apply", "export_own", "read_funding", "read_inventory"]
 
 
 def test_applicant_sees_only_their_organisation(two_orgs):
@@ -91,15 +91,15 @@ def test_comune_list_query_count_does_not_grow(comuni, django_assert_max_num_que
 
 
 def test_token_authentication(two_orgs):
-    from rest_framework.authtoken.models import Token
+    from portal.tokens import api_token_create
 
     mine, _ = two_orgs
     user = make_user(Role.APPLICANT, mine)
-    token = Token.objects.create(user=user)
+    _token, key = api_token_create(actor=user, name="script", passed_totp=False)
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(reverse("v1:me")).json()["email"] == user.email
 
 

@@ -36,7 +36,7 @@ from funding.services import applications as application_services
 from funding.services.documents import document_upload
 from portal.choices import Role
 from portal.models import Organisation
-from portal.permissions import organisation_ids_with_role
+from portal.permissions import ReadsFunding, organisation_ids_with_role
 
 
 class ApplicationViewSet(
@@ -51,6 +51,7 @@ class ApplicationViewSet(
 
     filterset_class = ApplicationFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_classes = [ReadsFunding]
 
     def get_queryset(self):
         return application_list(user=self.request.user)
@@ -213,6 +214,7 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Uploaded documents of the applications the user may see (metadata and download)."""
 
     serializer_class = DocumentSerializer
+    permission_classes = [ReadsFunding]
 
     def get_queryset(self):
         return document_visible(user=self.request.user)

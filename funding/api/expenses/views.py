@@ -33,7 +33,7 @@ from funding.selectors import (
     reportable_grants,
 )
 from funding.services import expenses
-from portal.permissions import APPLY, can
+from portal.permissions import APPLY, ReadsFunding, can
 
 
 class ExpenseReportViewSet(
@@ -43,6 +43,7 @@ class ExpenseReportViewSet(
     officials mark each line eligible or not, then verify (liquidation) or return the report."""
 
     filterset_class = ExpenseReportFilterSet
+    permission_classes = [ReadsFunding]
 
     def get_queryset(self):
         if self.action == "list":
@@ -146,6 +147,7 @@ class GrantViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     Officials close a grant: what was not liquidated becomes an economy."""
 
     serializer_class = GrantSerializer
+    permission_classes = [ReadsFunding]
 
     def get_queryset(self):
         user = self.request.user
