@@ -216,7 +216,7 @@ def periodic_rows(*, user, params):
             row.actual_total,
             "",
         )
-    section = gettext("5. Effort (person-months)")
+    section = gettext("5. Effort (person-months: planned for the whole project, actual in the period)")
     efforts = effort_status(project=project)
     partners = {p.pk: p for p in project.partners.all()}
     in_period = {(e.work_package_id, e.partner_id): e.person_months for e in report.actual_efforts.all()}
@@ -249,9 +249,9 @@ PERIODIC = register(
         capability=EXPORT_PROJECTS,
         form_class=PeriodReportForm,
         columns=(
-            Column("section", _("Section"), width=14),
-            Column("code", _("Code"), width=9),
-            Column("item", _("Item"), width=34),
+            Column("section", _("Section"), width=14, group=True),
+            Column("code", _("Code"), ColumnType.CODE, width=10),
+            Column("item", _("Item"), width=40),
             Column("due", _("Due"), ColumnType.DATE),
             Column("done", _("Delivered or achieved"), ColumnType.DATE),
             Column("status", _("Status"), width=12),

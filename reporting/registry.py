@@ -74,6 +74,9 @@ class Column:
     # False: the column is in XLSX and CSV only (codes for machines, detail a printed page has no
     # room for). Each PDF cell costs layout time: a 1,181-row annex pays for every column.
     in_pdf: bool = True
+    # True for the first column only: in a PDF its value is a heading row over the rows that share it
+    # (a report in sections), not a cell repeated on every row; XLSX and CSV keep it as a column.
+    group: bool = False
 
     def __post_init__(self):
         if self.total and self.type not in NUMERIC_TYPES:
@@ -136,6 +139,8 @@ class Report:
             raise ValueError(f"Report {self.key!r}: unknown capability {self.capability!r}.")
         if self.form_class and self.filterset_class:
             raise ValueError(f"Report {self.key!r}: give a form_class or a filterset_class, not both.")
+        if any(c.group for c in self.columns[1:]):
+            raise ValueError(f"Report {self.key!r}: only the first column can group the rows.")
         keys = [c.key for c in self.columns]
         if len(set(keys)) != len(keys):
             raise ValueError(f"Report {self.key!r}: column keys must be unique.")

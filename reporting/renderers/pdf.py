@@ -171,12 +171,18 @@ def table(document: ReportDocument, *, progress=None) -> Table:
     Every element costs WeasyPrint layout time, so a cell holds its text and nothing else, and a
     column that says the same thing on every row (every comune "Funded") is said once above."""
     columns, rows, total_cells, count = _cells(document, progress)
-    folded = _foldable(columns, rows)
-    keep = [k for k in range(len(columns)) if k not in folded]
+    grouped = bool(columns) and columns[0].group
+    folded = [] if grouped else _foldable(columns, rows)
+    keep = [k for k in range(len(columns)) if k not in folded and not (grouped and k == 0)]
     opening = [_opening(columns[k]) for k in keep]
     parts = []
-    for number, cells in enumerate(rows):
+    group, number = None, 0
+    for cells in rows:
+        if grouped and cells[0] != group:  # a section's heading row, and its stripes start again
+            group, number = cells[0], 0
+            parts.append(f'<tr class="g"><td colspan="{len(keep)}">{escape(group, quote=False)}</td></tr>\n')
         parts.append('<tr class="z">' if number % 2 else "<tr>")
+        number += 1
         for k, td in zip(keep, opening, strict=True):
             parts.append(td)
             parts.append(escape(cells[k], quote=False))

@@ -82,3 +82,11 @@ def test_periodic_report_summary_pdf_follows_the_eu_order(world):
         text.index(s) for s in ("1. Deliverable", "2. Milestone", "3. Work package", "4. Costi", "5. Impegno")
     ]
     assert positions == sorted(positions)
+    # each section is a heading over its rows, said once, not a cell repeated on every row
+    assert text.count("1. Deliverable") == 1
+    assert text.count("5. Impegno (mesi-persona") == 1
+    assert "Sezione" not in text  # the section column is kept for XLSX and CSV only
+    _rows, csv_data = render(
+        "projects.periodic_report", world["pm"], {"project": world["project"].pk, "period": 1}, "csv"
+    )
+    assert csv_data.decode("utf-8-sig").count("1. Deliverable") == 2
