@@ -13,6 +13,9 @@ from portal.models.audit import AuditSource
 from portal.permissions import has_role
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Seconds: how fresh what the session remembers must be (the last request, a TOTP authenticator). The
+# session is written at most once in this time, not at every request.
+SESSION_RESOLUTION = 60
 
 
 class HealthProbeMiddleware:
@@ -73,7 +76,7 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and not request.path.startswith(self.allowed_prefixes)
             and (user.is_staff or has_role(user, *MFA_ROLES))
-            and not user_has_totp(user)
+            and not _has_totp(request)
             and not _strong_saml_session(request)
         ):
             if request.path.startswith("/api/"):
@@ -88,6 +91,21 @@ def _strong_saml_session(request) -> bool:
 
     sso = request.session.get("saml_sso") or {}
     return sso.get("user") == request.user.pk and counts_as_two_factors(int(sso.get("level", 0)))
+
+
+def _has_totp(request) -> bool:
+    """user_has_totp, remembered in the logged-in session for SESSION_RESOLUTION seconds (an
+    authenticator removed meanwhile is noticed within that time)."""
+    key, now = "_totp_seen", int(time.time())
+    session = request.session
+    seen = session.get(key)
+    if seen is not None and 0 <= now - seen < SESSION_RESOLUTION:
+        return True
+    if not user_has_totp(request.user):
+        return False
+    if session.session_key is not None:  # the user's own session, never one made up for this request
+        session[key] = now
+    return True
 
 
 def user_has_totp(user) -> bool:
@@ -125,7 +143,10 @@ class SamlLogoutMiddleware:
 
 
 class IdleSessionTimeoutMiddleware:
-    """Log out after SESSION_COOKIE_AGE seconds without a request (server-side, not only the cookie)."""
+    """Log out after SESSION_COOKIE_AGE seconds without a request (server-side, not only the cookie).
+    The time of the last request is written when the one recorded is SESSION_RESOLUTION seconds old
+    (which also renews the session's expiry), so a page costs no write to the session: the idle
+    time counts from the last request, to the minute."""
 
     key = "_last_activity"
 
@@ -139,5 +160,6 @@ class IdleSessionTimeoutMiddleware:
             if last is not None and now - last > settings.SESSION_COOKIE_AGE:
                 logout(request)
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[self.key] = now
+            if last is None or not 0 <= now - last < SESSION_RESOLUTION:
+                request.session[self.key] = now
         return self.get_response(request)

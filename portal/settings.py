@@ -184,7 +184,9 @@ MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 EMAIL_LOGIN_FOR_APPLICANTS = env.bool("EMAIL_LOGIN_FOR_APPLICANTS", default=True)
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the 30 minutes count from the last request, not from login
+# The 30 minutes count from the last request, not from login: IdleSessionTimeoutMiddleware records it
+# (and so renews the session) once a minute, rather than a write to the session at every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation ---------------------------------------------------------------------

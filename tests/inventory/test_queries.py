@@ -12,9 +12,8 @@ from tests.utils import api_client_for
 
 pytestmark = pytest.mark.django_db
 SIZES = [50, 600]
-# Around every logged-in page (see tests/funding/test_ledger_queries.py): session, user, memberships,
-# the idle-timeout save of the session (SAVEPOINT, UPDATE, RELEASE); an inventory manager has no TOTP.
-PAGE_OVERHEAD = 6
+# Around every logged-in page (see tests/funding/test_ledger_queries.py): session, user, memberships.
+PAGE_OVERHEAD = 3
 
 
 @pytest.fixture

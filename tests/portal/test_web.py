@@ -98,6 +98,56 @@ def test_session_ends_after_idle_timeout(client, monkeypatch):
     assert reverse("account_login") in response["Location"]
 
 
+def _session_writes(client, url="/") -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(1 for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT"))
+
+
+def test_a_page_writes_the_session_once_a_minute_not_at_every_request(client, monkeypatch):
+    import time
+
+    client.force_login(make_user(Role.REGIONAL_OFFICIAL))
+    assert _session_writes(client) == 1  # the first request records the activity (and the TOTP seen)
+    assert _session_writes(client) == 0
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 61)
+    assert _session_writes(client) == 1  # a minute on: the last request is recorded again
+    assert _session_writes(client) == 0
+
+
+@override_settings(SESSION_COOKIE_AGE=300)
+def test_idle_time_counts_from_the_last_request_recorded_each_minute(client, monkeypatch):
+    import time
+
+    client.force_login(make_user(Role.APPLICANT))
+    real_time = time.time
+    for minutes in (0, 4, 8):  # a request every 4 minutes keeps a 5-minute session alive
+        monkeypatch.setattr(time, "time", lambda m=minutes: real_time() + 60 * m)
+        assert client.get("/").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: real_time() + 60 * 14)  # 6 minutes idle
+    assert client.get("/").status_code == 302
+
+
+def test_a_removed_totp_is_noticed_within_a_minute(client, monkeypatch):
+    import time
+
+    from allauth.mfa.models import Authenticator
+
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    client.force_login(official)
+    assert client.get("/").status_code == 200
+    Authenticator.objects.filter(user=official).delete()
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 61)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_404_page_is_in_the_layout(client):
     response = client.get("/non-esiste/")
     assert response.status_code == 404

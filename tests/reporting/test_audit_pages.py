@@ -117,6 +117,7 @@ def count_queries(client, url, params=None):
 def test_audit_list_query_count_does_not_grow(client, auditor, official):
     org = OrganisationFactory()
     client.force_login(auditor)
+    client.get(reverse("home"))  # the session's first write happens here, not in the measured request
     for i in range(10):
         audit_record(action="test.q", actor=official, organisation=org, target=org, after={"i": i})
     ten = count_queries(client, reverse("reporting:audit_list"), {"action": "test.q"})
