@@ -10,9 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from funding.choices import ActType
+from funding.forms.reports import TransparencyReportForm
 from funding.models import GrantPublication
 from funding.selectors.transparency import grants_to_publish
 from funding.services import ledger
+from funding.services.ledger import Act
 from funding.services.transparency import grants_publish
 from portal.choices import OrganisationKind, Role
 from portal.models import AuditEvent
@@ -175,3 +178,25 @@ def test_a_grant_over_the_threshold_is_paid_only_once_published(grants):
     assert grants["split_a"].liquidated_total == Decimal("100.00")
     with pytest.raises(ValidationError):  # its sibling of the same year is still unpublished
         ledger.liquidation_create(commitment=grants["split_b"], **pay)
+
+
+def test_page_and_report_open_on_the_latest_year_with_published_grants(client):
+    """Issue 9, item 23: the page and the catalogue's report opened on the oldest year (one row)."""
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    old = make_commitment("1500.00", beneficiary=OrganisationFactory(name="Comune Vecchio"), published=False)
+    reservation = make_reservation("5000.00")
+    recent = ledger.commitment_create(
+        actor=None,
+        reservation=reservation,
+        beneficiary=OrganisationFactory(name="Comune Recente"),
+        amount=Decimal("2500.00"),
+        act=Act(number="7/2022", date=ACT.date.replace(year=2022), type=ActType.DD),
+    )
+    grants_publish(actor=official, commitments=[old, recent])
+
+    html = client.get(reverse("funding:transparency")).content.decode()
+    assert "Comune Recente" in html
+    assert "Comune Vecchio" not in html
+    form = TransparencyReportForm()
+    assert form.fields["year"].initial == 2022
+    assert [value for value, _label in form.fields["year"].choices] == [2022, 2020]
