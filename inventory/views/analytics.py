@@ -19,6 +19,7 @@ from inventory.services import rules, sources
 from inventory.views.devices import InventoryView, managed_organisations
 from portal.models import Comune
 from portal.permissions import can_manage_any_inventory, can_manage_inventory_of
+from portal.security import visible_or_404
 
 
 def analytics_context(*, user, scope, **extra) -> dict:
@@ -103,7 +104,7 @@ class SourceDetailView(InventoryView):
         return Site.objects.filter(owner_id=source.owner_id).order_by("name")
 
     def get_source(self):
-        return get_object_or_404(source_list(user=self.request.user), pk=self.kwargs["pk"])
+        return visible_or_404(self.request, source_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, source=None, form=None, rule_form=None, **kwargs):
         source = source or self.get_source()

@@ -4,7 +4,7 @@ forms that register, deploy and move devices along their lifecycle (each a call 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -28,6 +28,7 @@ from portal.permissions import (
     can_manage_inventory_of,
     inventory_managed_organisation_ids,
 )
+from portal.security import visible_or_404
 
 
 class InventoryView(CapabilityRequiredMixin, TemplateView):
@@ -77,7 +78,7 @@ class DeviceDetailView(InventoryView):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_device(self) -> Device:
-        return get_object_or_404(device_list(user=self.request.user), pk=self.kwargs["pk"])
+        return visible_or_404(self.request, device_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, device=None, transition_form=None, deploy_form=None, **kwargs):
         user = self.request.user

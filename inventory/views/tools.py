@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from inventory.labels import MAX_LABELS, labels_pdf
 from inventory.selectors import device_list
 from inventory.services.imports import COLUMNS, ImportRefused, devices_import
 from inventory.views.devices import InventoryView, ManageView
+from portal.security import visible_or_404
 
 
 class ImportView(ManageView):
@@ -68,5 +69,5 @@ class LabelsView(InventoryView):
 
 class DeviceLabelView(InventoryView):
     def get(self, request, *args, **kwargs):
-        device = get_object_or_404(device_list(user=request.user), pk=kwargs["pk"])
+        device = visible_or_404(request, device_list(user=request.user), pk=kwargs["pk"])
         return _labels_response([device], f"etichetta-{device.pk}.pdf")

@@ -131,3 +131,19 @@ def test_a_denied_call_adds_only_its_security_event(client, role):
     assert response.status_code == 403
     added = AuditEvent.objects.exclude(pk__in=before)
     assert list(added.values_list("action", flat=True)) == [ACCESS_DENIED]
+
+
+def test_an_inventory_device_hidden_from_another_organisation_is_recorded(client):
+    """The inventory's pages record a hidden object as funding's do: the device, its label."""
+    from tests.inventory.factories import DeviceFactory
+
+    device = DeviceFactory()
+    stranger = make_user(Role.INVENTORY_MANAGER)
+    client.force_login(stranger)
+    for name in ("inventory:device_detail", "inventory:device_label"):
+        assert client.get(reverse(name, args=[device.pk])).status_code == 404
+    events = list(security_events(OBJECT_HIDDEN))
+    assert [e.after["object"] for e in events] == [{"model": "inventory.Device", "id": str(device.pk)}] * 2
+    assert all(e.actor_id == stranger.pk for e in events)
+    assert client.get(reverse("inventory:device_detail", args=[device.pk + 999])).status_code == 404
+    assert security_events(OBJECT_HIDDEN).count() == 2
