@@ -1,39 +1,16 @@
-"""Pages of the programme and its budget ledger, for officials (read and write) and auditors (read).
+"""Pages of the programme and its budget ledger, for officials and auditors: what they read.
 
-Reads come from funding.selectors (aggregate queries); every write is a call to funding.services.ledger
-in two steps: the form, then a confirmation page with the service's preview of what the operation does
-to availability, then the real operation, which the service validates again under its row locks.
+Reads come from funding.selectors (aggregate queries). The writes are in funding.views.ledger_operations.
 """
 
-import datetime
-import secrets
-
-from django import forms
-from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.functional import cached_property
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from funding.choices import CommitmentStatus
 from funding.filtersets import CommitmentFilterSet
-from funding.forms.ledger import (
-    AmountField,
-    CancelForm,
-    CommitmentForm,
-    ConfirmForm,
-    EconomyForm,
-    LiquidationForm,
-    ReservationForm,
-)
 from funding.selectors import (
-    action_list,
     chapter_status,
     chapter_totals,
     chapter_years,
@@ -45,12 +22,8 @@ from funding.selectors import (
     programme_tree,
     reservation_status,
 )
-from funding.services import ledger as services
-from portal.permissions import LEDGER_WRITE, READ_ALL, CapabilityRequiredMixin
-from portal.selectors import organisation_list
-from portal.service_errors import apply_errors
+from portal.permissions import READ_ALL, CapabilityRequiredMixin
 
-# How a ledger audit event reads in the commitment's timeline.
 EVENT_LABELS = {
     "ledger.commitment.created": _("Commitment recorded"),
     "ledger.commitment.confirmed": _("Commitment confirmed (definitive)"),
@@ -58,7 +31,6 @@ EVENT_LABELS = {
     "ledger.economy.created": _("Economy recorded"),
     "transparency.published": _("Grant published (D.Lgs. 33/2013)"),
 }
-CONFIRM_TOKEN_SECONDS = 6 * 3600
 
 
 class LedgerReadView(CapabilityRequiredMixin, TemplateView):
@@ -185,262 +157,3 @@ def _event_label(event) -> str:
     if event.action == "ledger.economy.created" and (event.after or {}).get("cancels_commitment"):
         return _("Commitment cancelled: the remainder is an economy")
     return EVENT_LABELS.get(event.action, event.action)
-
-
-# --- Operations: form → confirmation with the effect on availability → the service -----------------
-class LedgerOperationView(CapabilityRequiredMixin, TemplateView):
-    """GET shows the form; POST validates it and shows the service's preview; POST with confirm=1 and
-    the one-time token of that confirmation page performs the operation. Errors go back on the fields."""
-
-    capability = LEDGER_WRITE
-    http_method_names = ["get", "post", "head", "options"]
-    form_template = "funding/ledger/operation_form.html"
-    confirm_template = "funding/ledger/operation_confirm.html"
-    form_class = ReservationForm
-    target_kind = "commitment"  # which summary of the target the pages show
-    title = ""
-    intro = ""
-    submit_label = _("Continue")
-    confirm_label = _("Confirm")
-    success_message = ""
-
-    # Subclasses: the target object, the service functions and where to go afterwards.
-    def get_target(self):
-        raise NotImplementedError
-
-    def target_kwargs(self) -> dict:
-        raise NotImplementedError
-
-    def preview(self, **kwargs) -> services.Preview:
-        raise NotImplementedError
-
-    def perform(self, **kwargs):
-        raise NotImplementedError
-
-    def success_url(self, result) -> str:
-        raise NotImplementedError
-
-    def target_url(self) -> str:
-        raise NotImplementedError
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    @cached_property
-    def target(self):
-        return self.get_target()
-
-    def get_form(self, data=None):
-        return self.form_class(data, **self.form_kwargs())
-
-    def render(self, template, form, **context):
-        return TemplateResponse(
-            self.request,
-            template,
-            {
-                "view": self,
-                "target": self.target,
-                "form": form,
-                "title": self.title,
-                "ledger_page": True,
-                **context,
-            },
-        )
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self.form_template, self.get_form())
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form(request.POST)
-        if "edit" in request.POST or not form.is_valid():
-            return self.render(self.form_template, form)
-        arguments = {**self.target_kwargs(), **form.service_kwargs()}
-        token = request.POST.get("confirm_token", "")
-        confirmed = request.POST.get("confirm") == "1" and token
-        try:
-            if not confirmed:
-                preview = self.preview(actor=request.user, **arguments)
-            elif not cache.add(f"ledger-confirm:{token}", 1, CONFIRM_TOKEN_SECONDS):
-                messages.warning(request, _("This operation was already submitted: it was not repeated."))
-                return redirect(self.target_url())
-            else:
-                result = self.perform(actor=request.user, **arguments)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return self.render(self.form_template, form)
-        if confirmed:
-            messages.success(request, self.success_message)
-            return redirect(self.success_url(result))
-        return self.render(
-            self.confirm_template,
-            form,
-            preview=preview,
-            summary=_summary(form),
-            status_before=_status_label(preview.status_before),
-            status_after=_status_label(preview.status_after),
-            confirm_token=secrets.token_urlsafe(16),
-        )
-
-
-def _summary(form) -> list[tuple[str, object, bool]]:
-    """(label, value as shown, is money) for each field of a valid form, for the confirmation page."""
-    rows = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        if isinstance(field, AmountField):
-            rows.append((field.label, value, True))
-            continue
-        if isinstance(field, forms.ModelChoiceField) and value is not None:
-            value = field.label_from_instance(value)
-        elif isinstance(field, forms.ChoiceField):
-            value = dict(field.choices).get(value, value)
-        elif isinstance(value, datetime.date):
-            value = date_format(value, "SHORT_DATE_FORMAT")
-        rows.append((field.label, value, False))
-    return rows
-
-
-def _status_label(status: str) -> str:
-    return CommitmentStatus(status).label if status else ""
-
-
-class ReservationCreateView(LedgerOperationView):
-    form_class = ReservationForm
-    target_kind = "chapter"
-    title = _("Reserve on the chapter")
-    intro = _("A reservation (prenotazione) sets money of the chapter aside for an action of the programme.")
-    success_message = _("Reservation recorded.")
-
-    def get_target(self):
-        return get_object_or_404(chapter_status(user=self.request.user), pk=self.kwargs["pk"])
-
-    def form_kwargs(self):
-        return {"actions": action_list(user=self.request.user, year=self.target.year)}
-
-    def target_kwargs(self):
-        return {"chapter": self.target}
-
-    def preview(self, **kwargs):
-        return services.reservation_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.reservation_create(**kwargs)
-
-    def success_url(self, result):
-        return reverse("funding:reservation_detail", args=[result.pk])
-
-    def target_url(self):
-        return reverse("funding:chapter_detail", args=[self.target.pk])
-
-
-class CommitmentCreateView(LedgerOperationView):
-    form_class = CommitmentForm
-    target_kind = "reservation"
-    title = _("Commit on the reservation")
-    intro = _(
-        "A commitment (impegno) binds money of the reservation to a named beneficiary by an act, usually a "
-        "determinazione dirigenziale. It is recorded as provisional until confirmed."
-    )
-    success_message = _("Commitment recorded as provisional.")
-
-    def get_target(self):
-        return get_object_or_404(reservation_status(user=self.request.user), pk=self.kwargs["pk"])
-
-    def form_kwargs(self):
-        return {
-            "beneficiaries": organisation_list(user=self.request.user).filter(is_active=True).order_by("name")
-        }
-
-    def target_kwargs(self):
-        return {"reservation": self.target}
-
-    def preview(self, **kwargs):
-        return services.commitment_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_create(**kwargs)
-
-    def success_url(self, result):
-        return reverse("funding:commitment_detail", args=[result.pk])
-
-    def target_url(self):
-        return reverse("funding:reservation_detail", args=[self.target.pk])
-
-
-class CommitmentOperationView(LedgerOperationView):
-    """Operations on one commitment; afterwards the commitment's page shows the new figures."""
-
-    def get_target(self):
-        return get_object_or_404(commitment_status(user=self.request.user), pk=self.kwargs["pk"])
-
-    def target_kwargs(self):
-        return {"commitment": self.target}
-
-    def success_url(self, result):
-        return self.target_url()
-
-    def target_url(self):
-        return reverse("funding:commitment_detail", args=[self.target.pk])
-
-
-class LiquidationCreateView(CommitmentOperationView):
-    form_class = LiquidationForm
-    title = _("Liquidate the commitment")
-    intro = _(
-        "A liquidation fixes the amount payable to the beneficiary once the expense report is verified: "
-        "an advance (acconto) or the balance (saldo)."
-    )
-    success_message = _("Liquidation recorded.")
-
-    def preview(self, **kwargs):
-        return services.liquidation_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.liquidation_create(**kwargs)
-
-
-class EconomyCreateView(CommitmentOperationView):
-    form_class = EconomyForm
-    title = _("Record an economy")
-    intro = _(
-        "An economy (economia) is committed money that will not be liquidated: it goes back to the "
-        "reservation, where it can be committed again."
-    )
-    success_message = _("Economy recorded.")
-
-    def preview(self, **kwargs):
-        return services.economy_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.economy_create(**kwargs)
-
-
-class CommitmentConfirmView(CommitmentOperationView):
-    form_class = ConfirmForm
-    title = _("Confirm the commitment")
-    intro = _("A provisional commitment becomes definitive when its act is executive. No money moves.")
-    submit_label = _("Continue")
-    success_message = _("Commitment confirmed: it is now definitive.")
-
-    def preview(self, **kwargs):
-        return services.commitment_confirm_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_confirm(**kwargs)
-
-
-class CommitmentCancelView(CommitmentOperationView):
-    form_class = CancelForm
-    title = _("Cancel the commitment")
-    intro = _(
-        "Cancelling records what is left to liquidate as an economy, which goes back to the reservation; "
-        "the commitment then accepts no further entries. What is already liquidated stays."
-    )
-    confirm_label = _("Cancel the commitment")
-    success_message = _("Commitment cancelled; the remainder went back to the reservation.")
-
-    def preview(self, **kwargs):
-        return services.commitment_cancel_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_cancel(**kwargs)

@@ -15,6 +15,14 @@ from funding.services.allocation.adopt import (
     allocation_effect,
     check_act,
 )
+from funding.services.allocation.candidates import (
+    ERROR_COMUNI_UNKNOWN,
+    ERROR_NO_CANDIDATES,
+    ERROR_NO_POPULATION,
+    ERROR_QUOTE_MISSING,
+    ERROR_REFERENCE_DATE,
+    ERROR_WEIGHT_MISSING,
+)
 from funding.services.allocation.grants import (
     ERROR_NO_LIVE_COMMITMENT,
     ERROR_REVOKE_REASON,
@@ -24,17 +32,11 @@ from funding.services.allocation.grants import (
 from funding.services.allocation.propose import (
     ERROR_ALREADY_ADOPTED,
     ERROR_CALL_OPEN,
-    ERROR_COMUNI_UNKNOWN,
-    ERROR_NO_CANDIDATES,
-    ERROR_NO_POPULATION,
     ERROR_NOT_ADOPTED,
     ERROR_NOT_RANKED,
     ERROR_NOTHING_FREED,
     ERROR_NOTHING_TO_SPLIT,
     ERROR_PARAMS,
-    ERROR_QUOTE_MISSING,
-    ERROR_REFERENCE_DATE,
-    ERROR_WEIGHT_MISSING,
     allocation_propose,
     allocation_rerank,
     may_propose,

@@ -10,8 +10,6 @@ Scorrimento (allocation_rerank) proposes the next round of a ranked call: the mo
 withdrawals, revocations and economies goes to the next in the ranking; nobody's grant decreases.
 """
 
-import time
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,23 +17,28 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from funding import allocation as strategies
-from funding.allocation.base import AllocationInput, AllocationResult, Candidate
+from funding.allocation.base import AllocationInput, AllocationResult
 from funding.choices import (
     AllocationMethod,
     AllocationStatus,
     ApplicationStatus,
     CallStatus,
     CommitmentStatus,
-    EligibleBasis,
 )
 from funding.models import Allocation, AllocationRow, Application, Call, Reservation
 from funding.services.allocation.adopt import IN_ALLOCATION_STATUSES, RANKED_METHODS
+from funding.services.allocation.candidates import (
+    ERROR_NO_CANDIDATES,
+    Beneficiaries,
+    call_applications,
+    inputs_for,
+    ranked_input,
+)
 from portal.audit import AuditEntry, audit_record_many
 from portal.constants import ZERO
 from portal.formatting import format_money
-from portal.models import ComunePopulation, User
+from portal.models import User
 from portal.permissions import REVIEW_APPLICATIONS, can, require
-from portal.services import municipalities_ensure
 
 ERROR_CALL_STATUS = _("A call that is “%(status)s” cannot be allocated.")
 ERROR_CALL_OPEN = _("The call still takes applications: allocate it once it is closed.")
@@ -43,40 +46,15 @@ ERROR_ALREADY_ADOPTED = _(
     "The allocation of this call is already adopted: scroll the ranking to allocate freed money."
 )
 ERROR_NOTHING_TO_SPLIT = _("The reservation has nothing available to split (%(available)s).")
-ERROR_REFERENCE_DATE = _("A population split needs the call's population reference date.")
-ERROR_NO_POPULATION = _("No population figures at %(date)s: load the ISTAT data for that date.")
-ERROR_COMUNI_UNKNOWN = _("No population at %(date)s for these ISTAT codes: %(codes)s.")
-ERROR_NO_CANDIDATES = _("No admitted application to allocate.")
-ERROR_WEIGHT_MISSING = _("Application %(application)s has no declared weight.")
-ERROR_QUOTE_MISSING = _("Application %(application)s has no quote net of VAT.")
 ERROR_PARAMS = _("The allocation parameters of the call are not valid: %(detail)s")
 ERROR_NOT_RANKED = _("Only a ranked call can scroll its ranking; this one is split by %(method)s.")
 ERROR_NOT_ADOPTED = _("The first allocation of this call is not adopted yet: adopt it before scrolling.")
 ERROR_NOTHING_FREED = _("No money has been freed: the reservation has nothing available.")
 
-# Keys of Call.allocation_params read by this service (the rest goes to the strategy).
-SERVICE_PARAMS = frozenset({"comuni", "total"})
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How long the last proposal took (read, compute, store), for the benchmark and the logs."""
-
-    read: float = 0.0
-    compute: float = 0.0
-    store: float = 0.0
-
-
-last_timing = Timing()
-
 
 def _require(actor: User | None) -> None:
     if actor is not None:
         require(actor, REVIEW_APPLICATIONS)
-
-
-def _strategy_params(call: Call) -> dict:
-    return {k: v for k, v in (call.allocation_params or {}).items() if k not in SERVICE_PARAMS}
 
 
 def _compute(allocation_input: AllocationInput) -> AllocationResult:
@@ -101,166 +79,6 @@ def _call_total(call: Call, reservation: Reservation) -> Decimal:
             }
         )
     return amount
-
-
-# --- Candidates --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Beneficiaries:
-    """Candidate key → (organisation id, application id or None, already granted)."""
-
-    organisation: dict[str, int]
-    application: dict[str, int | None]
-    granted: dict[str, Decimal]
-
-
-def _population(*, actor: User | None, call: Call, total: Decimal) -> tuple[AllocationInput, Beneficiaries]:
-    if call.reference_date is None:
-        raise ValidationError({"reference_date": ValidationError(ERROR_REFERENCE_DATE, code="required")})
-    figures = ComunePopulation.objects.filter(reference_date=call.reference_date).values_list(
-        "comune_id", "comune__istat_code", "comune__name", "comune__province__sigla", "population"
-    )
-    chosen = (call.allocation_params or {}).get("comuni")
-    if chosen:
-        figures = figures.filter(comune__istat_code__in=chosen)
-    figures = sorted(figures, key=lambda f: f[1])
-    if not figures:
-        raise ValidationError(
-            {"reference_date": ValidationError(ERROR_NO_POPULATION, params={"date": call.reference_date})}
-        )
-    if chosen:
-        missing = sorted(set(chosen) - {f[1] for f in figures})
-        if missing:
-            raise ValidationError(
-                {
-                    "allocation_params": ValidationError(
-                        ERROR_COMUNI_UNKNOWN,
-                        params={"date": call.reference_date, "codes": ", ".join(missing)},
-                    )
-                }
-            )
-    from portal.models import Comune
-
-    comuni = [Comune(pk=cid, istat_code=code, name=name) for cid, code, name, _sigla, _pop in figures]
-    municipalities = municipalities_ensure(actor=actor, comuni=comuni)
-    candidates = tuple(
-        Candidate(key=code, code=code, weight=population, data={"name": name, "province": sigla})
-        for _cid, code, name, sigla, population in figures
-    )
-    allocation_input = AllocationInput(
-        method=AllocationMethod.POPULATION,
-        total=total,
-        candidates=candidates,
-        params=_strategy_params(call),
-        reference_date=call.reference_date,
-    )
-    organisation = {code: municipalities[cid].pk for cid, code, *_rest in figures}
-    return allocation_input, Beneficiaries(
-        organisation=organisation, application=dict.fromkeys(organisation), granted={}
-    )
-
-
-def _applications(call: Call, statuses) -> list[Application]:
-    return list(
-        Application.objects.filter(call=call, status__in=statuses)
-        .select_related("applicant", "commitment")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def _application_candidate(app: Application, weight) -> Candidate:
-    return Candidate(
-        key=str(app.pk),
-        code=app.protocol_number or f"{app.pk:09d}",
-        weight=weight,
-        submitted_at=app.submitted_at,
-        score=app.score,
-        data={"name": app.applicant.name, "protocol": app.protocol_number},
-    )
-
-
-def _declared_weight(*, call: Call, total: Decimal, applications) -> tuple[AllocationInput, Beneficiaries]:
-    candidates = []
-    for app in applications:
-        if not app.declared_weight:
-            raise ValidationError(
-                {
-                    "declared_weight": ValidationError(
-                        ERROR_WEIGHT_MISSING, params={"application": app.protocol_number or app.pk}
-                    )
-                }
-            )
-        candidates.append(_application_candidate(app, app.declared_weight))
-    params = _strategy_params(call)
-    if call.weight_label and "weight_label" not in params:
-        params["weight_label"] = call.weight_label
-    allocation_input = AllocationInput(
-        method=AllocationMethod.DECLARED_WEIGHT,
-        total=total,
-        candidates=tuple(candidates),
-        params=params,
-        reference_date=call.reference_date,
-    )
-    return allocation_input, _app_beneficiaries(applications)
-
-
-def _app_beneficiaries(applications) -> Beneficiaries:
-    return Beneficiaries(
-        organisation={str(a.pk): a.applicant_id for a in applications},
-        application={str(a.pk): a.pk for a in applications},
-        granted={str(a.pk): a.granted_amount or ZERO for a in applications},
-    )
-
-
-def _ranked(
-    *,
-    call: Call,
-    total: Decimal,
-    applications,
-    granted: dict[str, Decimal] | None = None,
-    released: dict[str, Decimal] | None = None,
-) -> tuple[AllocationInput, Beneficiaries]:
-    """Percentage of the eligible expense (the quote) capped, or a fixed amount, in ranking order."""
-    percentage = call.allocation_method == AllocationMethod.PERCENTAGE_CAPPED
-    candidates = []
-    for app in applications:
-        if percentage and app.quote_net is None:
-            raise ValidationError(
-                {
-                    "quote_net": ValidationError(
-                        ERROR_QUOTE_MISSING, params={"application": app.protocol_number or app.pk}
-                    )
-                }
-            )
-        expense = app.quote_net or ZERO
-        if call.eligible_basis == EligibleBasis.GROSS:
-            expense += app.quote_vat or ZERO
-        candidates.append(_application_candidate(app, expense))
-    params = _strategy_params(call)
-    if granted:
-        params["granted"] = {key: str(amount) for key, amount in granted.items() if amount > 0}
-    if released:
-        params["released"] = {key: str(amount) for key, amount in released.items()}
-    allocation_input = AllocationInput(
-        method=call.allocation_method,
-        total=total,
-        candidates=tuple(candidates),
-        params=params,
-        reference_date=call.reference_date,
-    )
-    beneficiaries = _app_beneficiaries(applications)
-    return allocation_input, beneficiaries
-
-
-def _inputs_for(*, actor: User | None, call: Call, total: Decimal) -> tuple[AllocationInput, Beneficiaries]:
-    method = call.allocation_method
-    if method == AllocationMethod.POPULATION:
-        return _population(actor=actor, call=call, total=total)
-    applications = _applications(call, (ApplicationStatus.ADMISSIBLE, ApplicationStatus.RANKED))
-    if not applications:
-        raise ValidationError(ERROR_NO_CANDIDATES, code="no_candidates")
-    if method == AllocationMethod.DECLARED_WEIGHT:
-        return _declared_weight(call=call, total=total, applications=applications)
-    return _ranked(call=call, total=total, applications=applications)
 
 
 # --- Storing -----------------------------------------------------------------------------------------
@@ -368,9 +186,7 @@ def may_rerank(*, user: User, call: Call, has_adopted: bool, available: Decimal)
 
 def allocation_propose(*, actor: User | None, call: Call) -> Allocation:
     """Compute the first round of the call's allocation and store it as the current proposal."""
-    global last_timing
     _require(actor)
-    started = time.perf_counter()
     with transaction.atomic():
         locked = Call.objects.select_for_update(of=("self",)).select_related("reservation").get(pk=call.pk)
         _check_call(locked)
@@ -378,11 +194,9 @@ def allocation_propose(*, actor: User | None, call: Call) -> Allocation:
             raise ValidationError(ERROR_ALREADY_ADOPTED, code="adopted")
         reservation = Reservation.objects.get(pk=locked.reservation_id)
         total = _call_total(locked, reservation)
-        allocation_input, beneficiaries = _inputs_for(actor=actor, call=locked, total=total)
-        read = time.perf_counter()
+        allocation_input, beneficiaries = inputs_for(actor=actor, call=locked, total=total)
         result = _compute(allocation_input)
-        computed = time.perf_counter()
-        allocation = _store(
+        return _store(
             actor=actor,
             call=locked,
             round_=1,
@@ -390,8 +204,6 @@ def allocation_propose(*, actor: User | None, call: Call) -> Allocation:
             beneficiaries=beneficiaries,
             event="allocation.proposed",
         )
-    last_timing = Timing(read=read - started, compute=computed - read, store=time.perf_counter() - computed)
-    return allocation
 
 
 def allocation_rerank(*, actor: User | None, call: Call) -> Allocation:
@@ -422,7 +234,7 @@ def allocation_rerank(*, actor: User | None, call: Call) -> Allocation:
         if reservation.available <= 0:
             raise ValidationError(ERROR_NOTHING_FREED, code="nothing_freed")
         candidates, granted, frozen = [], {}, {}
-        for app in _applications(locked, IN_ALLOCATION_STATUSES):
+        for app in call_applications(locked, IN_ALLOCATION_STATUSES):
             commitment = app.commitment
             live = commitment is not None and commitment.status != CommitmentStatus.CANCELLED
             if live and (
@@ -446,7 +258,7 @@ def allocation_rerank(*, actor: User | None, call: Call) -> Allocation:
             ).values_list("pk", "granted_amount")
         }
         total = sum(granted.values(), ZERO) + reservation.available
-        allocation_input, beneficiaries = _ranked(
+        allocation_input, beneficiaries = ranked_input(
             call=locked, total=total, applications=candidates, granted=granted, released=released
         )
         result = _compute(allocation_input)

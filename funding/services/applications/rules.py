@@ -1,0 +1,179 @@
+"""The rules of an application others ask about: who may act for the applicant, which data each
+kind of call asks, what is still missing, how each field is cleaned."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from funding.choices import ApplicationForm, DocumentStage
+from funding.models import Application, Call, Document, RequiredDocument
+from funding.services.money import ERROR_AMOUNT_INVALID, clean_amount
+from portal.models import Organisation, User
+from portal.permissions import APPLY, require_for
+
+# The data each kind of call asks of an application (besides the documents).
+FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    ApplicationForm.GENERIC: (),
+    ApplicationForm.DECLARED_WEIGHT: ("declared_weight",),
+    ApplicationForm.TAXI_RECORDER: (
+        "licence_number",
+        "vehicle_plate",
+        "recorder_make",
+        "recorder_model",
+        "conformity_standard",
+        "quote_net",
+        "quote_vat",
+    ),
+}
+ALL_FORM_FIELDS = frozenset(f for fields in FORM_FIELDS.values() for f in fields)
+PROTOCOL_DIGITS = 4
+# The norms an in-cab recorder must comply with (DCR 89-19389: "conformi alle normative CEI, UNI, EN").
+CONFORMITY_PATTERN = re.compile(r"\b(CEI|UNI|EN)\b", re.IGNORECASE)
+SCORE_MAX = Decimal("99999.99")
+
+ERROR_NOT_DRAFT = _("Only a draft application can be changed; this one is “%(status)s”.")
+ERROR_NO_APPLICATIONS = _("This call takes no applications: its beneficiaries are set by the Region.")
+ERROR_CALL_NOT_PUBLISHED = _("The call is not accepting applications (it is “%(status)s”).")
+ERROR_CALL_NOT_OPEN_YET = _("The call opens on %(opens)s (Italian time).")
+ERROR_DEADLINE_PASSED = _(
+    "The deadline was %(deadline)s (Italian time): the application can no longer be sent."
+)
+ERROR_NOT_ELIGIBLE = _("%(organisation)s may not apply to this call.")
+ERROR_ALREADY_APPLIED = _("%(organisation)s already has an application for this call.")
+ERROR_FIELD_NOT_FOR_CALL = _("This call does not ask for “%(field)s”.")
+ERROR_FIELD_REQUIRED = _("This call requires “%(field)s”.")
+ERROR_DOCUMENT_MISSING = _("The document “%(document)s” is mandatory.")
+ERROR_LICENCE_MISMATCH = _("The licence number must be the one of %(organisation)s (%(licence)s).")
+ERROR_CONFORMITY = _("State the norm the recorder complies with: it must mention CEI, UNI or EN.")
+ERROR_WEIGHT = _("Enter a whole number greater than zero.")
+ERROR_AMOUNT_NEGATIVE = _("The amount cannot be negative.")
+ERROR_REASON_REQUIRED = _("Give the reason of the decision: the applicant will read it.")
+ERROR_SCORE_NOT_RANKED = _("This call does not rank applications by score.")
+ERROR_SCORE_INADMISSIBLE = _("An inadmissible application gets no score.")
+ERROR_SCORE_RANGE = _("The score is a number between 0 and 99999.99.")
+
+
+# --- Permission ------------------------------------------------------------------------------------
+def require_applicant_of(actor: User | None, organisation_id: int) -> None:
+    """The actor must hold the applicant role in this very organisation."""
+    if actor is None:
+        raise PermissionDenied
+    require_for(actor, APPLY, organisation_id)
+
+
+# --- Rules about an application's completeness (used by submit and by the "what is missing" page) ---
+def field_label(name: str) -> str:
+    return str(Application._meta.get_field(name).verbose_name)
+
+
+def required_fields(call: Call) -> tuple[str, ...]:
+    return FORM_FIELDS.get(call.application_form, ())
+
+
+def missing_fields(application: Application) -> list[str]:
+    return [name for name in required_fields(application.call) if getattr(application, name) in (None, "")]
+
+
+def missing_documents(application: Application) -> list[RequiredDocument]:
+    """Mandatory documents of the application stage with no current upload."""
+    present = Document.objects.filter(
+        application=application, is_current=True, required_document__isnull=False
+    ).values_list("required_document_id", flat=True)
+    return list(
+        RequiredDocument.objects.filter(
+            call_id=application.call_id, stage=DocumentStage.APPLICATION, mandatory=True
+        )
+        .exclude(pk__in=present)
+        .order_by("pk")
+    )
+
+
+# --- Field rules -------------------------------------------------------------------------------------
+def _normalise_licence(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def _clean_money(value: Any, field: str, *, positive: bool) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if positive:
+        return clean_amount(value, field=field)
+    if isinstance(value, float | bool):
+        raise ValidationError({field: ERROR_AMOUNT_INVALID})
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: ERROR_AMOUNT_INVALID}) from exc
+    if not amount.is_finite():
+        raise ValidationError({field: ERROR_AMOUNT_INVALID})
+    if amount < 0:
+        raise ValidationError({field: ERROR_AMOUNT_NEGATIVE})
+    if amount == 0:
+        return Decimal("0.00")
+    return clean_amount(amount, field=field)
+
+
+def _clean_value(name: str, value: Any, *, applicant: Organisation) -> Any:
+    """One field's value, normalised, or ValidationError({name: ...}). Empty values stay empty."""
+    if name == "declared_weight":
+        if value in (None, ""):
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({name: ERROR_WEIGHT}) from exc
+        if isinstance(value, float | bool) or number <= 0 or str(number) != str(value).strip():
+            raise ValidationError({name: ERROR_WEIGHT})
+        return number
+    if name == "quote_net":
+        return _clean_money(value, name, positive=True)
+    if name == "quote_vat":
+        return _clean_money(value, name, positive=False)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    if name == "licence_number":
+        text = _normalise_licence(text)
+        if text != _normalise_licence(applicant.licence_number):
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        ERROR_LICENCE_MISMATCH,
+                        params={"organisation": applicant.name, "licence": applicant.licence_number or "-"},
+                    )
+                }
+            )
+    elif name == "vehicle_plate":
+        text = re.sub(r"[\s-]+", "", text).upper()
+    elif name == "conformity_standard" and not CONFORMITY_PATTERN.search(text):
+        raise ValidationError({name: ERROR_CONFORMITY})
+    return text
+
+
+def _clean_fields(application: Application, data: dict[str, Any]) -> dict[str, Any]:
+    """All field errors at once, on their fields."""
+    allowed = set(required_fields(application.call))
+    errors: dict[str, list] = {}
+    cleaned: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in allowed:
+            label = field_label(name) if name in ALL_FORM_FIELDS else name
+            errors.setdefault(name, []).append(
+                ValidationError(ERROR_FIELD_NOT_FOR_CALL, params={"field": label})
+            )
+            continue
+        try:
+            cleaned[name] = _clean_value(name, value, applicant=application.applicant)
+        except ValidationError as exc:
+            for field, messages in exc.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    # The model's own field validators (plate format, lengths, digits).
+    probe = Application(call=application.call, applicant=application.applicant, **cleaned)
+    exclude = [f.name for f in Application._meta.fields if f.name not in cleaned]
+    probe.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    return cleaned

@@ -1,0 +1,97 @@
+"""Ledger writes. Each locks the rows it checks (top-down: chapter → reservation → commitment, by pk),
+verifies the invariant with a message that states what is still available, writes the entry, moves
+the running totals with F(), and records the audit event, all in one transaction.
+
+One module per kind of entry; every name is importable from here."""
+
+from funding.services.ledger.commitments import (
+    CommitmentLine,
+    commitment_confirm,
+    commitment_confirm_preview,
+    commitment_create,
+    commitment_create_many,
+    commitment_preview,
+)
+from funding.services.ledger.common import (
+    COMMITMENT_FIELDS,
+    ECONOMY_FIELDS,
+    ERROR_ACT_DATE_FUTURE,
+    ERROR_ACTION_YEAR,
+    ERROR_ALREADY_DEFINITIVE,
+    ERROR_BEFORE_COMMITMENT,
+    ERROR_CHAPTER_EXCEEDED,
+    ERROR_COMMITMENT_CANCELLED,
+    ERROR_COMMITMENT_EXCEEDED,
+    ERROR_ECONOMY_EXCEEDED,
+    ERROR_ENTRY_DATE_FUTURE,
+    ERROR_LIQUIDATION_DATE_FUTURE,
+    ERROR_NOT_PUBLISHED,
+    ERROR_NOTHING_TO_CANCEL,
+    ERROR_PAYMENT_BEFORE_LIQUIDATION,
+    ERROR_PAYMENT_DATE_FUTURE,
+    ERROR_RESERVATION_EXCEEDED,
+    LABEL_CHAPTER_AVAILABLE,
+    LABEL_COMMITMENT_TO_LIQUIDATE,
+    LABEL_RESERVATION_AVAILABLE,
+    LIQUIDATION_FIELDS,
+    RESERVATION_FIELDS,
+    Act,
+    Figure,
+    Preview,
+)
+from funding.services.ledger.economies import (
+    commitment_cancel,
+    commitment_cancel_preview,
+    economy_create,
+    economy_preview,
+)
+from funding.services.ledger.liquidations import (
+    liquidation_create,
+    liquidation_preview,
+)
+from funding.services.ledger.reservations import (
+    reservation_create,
+    reservation_preview,
+)
+
+__all__ = [
+    "COMMITMENT_FIELDS",
+    "ECONOMY_FIELDS",
+    "ERROR_ACTION_YEAR",
+    "ERROR_ACT_DATE_FUTURE",
+    "ERROR_ALREADY_DEFINITIVE",
+    "ERROR_BEFORE_COMMITMENT",
+    "ERROR_CHAPTER_EXCEEDED",
+    "ERROR_COMMITMENT_CANCELLED",
+    "ERROR_COMMITMENT_EXCEEDED",
+    "ERROR_ECONOMY_EXCEEDED",
+    "ERROR_ENTRY_DATE_FUTURE",
+    "ERROR_LIQUIDATION_DATE_FUTURE",
+    "ERROR_NOTHING_TO_CANCEL",
+    "ERROR_NOT_PUBLISHED",
+    "ERROR_PAYMENT_BEFORE_LIQUIDATION",
+    "ERROR_PAYMENT_DATE_FUTURE",
+    "ERROR_RESERVATION_EXCEEDED",
+    "LABEL_CHAPTER_AVAILABLE",
+    "LABEL_COMMITMENT_TO_LIQUIDATE",
+    "LABEL_RESERVATION_AVAILABLE",
+    "LIQUIDATION_FIELDS",
+    "RESERVATION_FIELDS",
+    "Act",
+    "CommitmentLine",
+    "Figure",
+    "Preview",
+    "commitment_cancel",
+    "commitment_cancel_preview",
+    "commitment_confirm",
+    "commitment_confirm_preview",
+    "commitment_create",
+    "commitment_create_many",
+    "commitment_preview",
+    "economy_create",
+    "economy_preview",
+    "liquidation_create",
+    "liquidation_preview",
+    "reservation_create",
+    "reservation_preview",
+]
