@@ -24,7 +24,7 @@ from funding.selectors.transparency import grants_pending_publication
 from funding.services.applications import field_label, missing_fields
 from funding.services.calls import local_time
 from portal.choices import Role
-from portal.constants import quantize_money
+from portal.money import quantize_money
 from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
 
 CLOSING_WITHIN_DAYS = 14

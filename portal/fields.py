@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, ZERO, quantize_money
+from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, ZERO
+from portal.money import quantize_money
 
 
 class MoneyField(models.DecimalField):

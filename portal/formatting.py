@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import formats, translation
 
-from portal.constants import quantize_money
+from portal.money import quantize_money
 
 
 def format_money(value, *, language: str | None = None, symbol: bool = True) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from portal.constants import ZERO, quantize_money
+from portal.constants import ZERO
+from portal.money import quantize_money
 from reporting.registry import Column, ColumnType, Report
 
 ProgressCallback = Callable[[int], None]  # called with the number of rows written so far

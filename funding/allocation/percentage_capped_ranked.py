@@ -30,7 +30,8 @@ from funding.allocation.ranking import (
     rerank_after_release,
 )
 from funding.allocation.values import check_params, gettext_noop, param_bool, param_choice, param_decimal
-from portal.constants import CENT, quantize_money
+from portal.constants import CENT
+from portal.money import quantize_money
 
 METHOD = "percentage_capped"
 PARAMS = ("percentage", "cap", *RANKED_PARAMS)

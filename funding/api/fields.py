@@ -3,8 +3,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 def status_field(choices, what: str):
     """A read-only status described as a string listing its values: other resources expose other

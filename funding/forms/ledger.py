@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, LiquidationReason
 from funding.services.ledger import Act
-from portal.formfields import ERROR_AMOUNT_FORMAT, AmountField, parse_amount
-
-__all__ = ["ERROR_AMOUNT_FORMAT", "AmountField", "parse_amount"]
+from portal.formfields import AmountField
 
 
 class DateInput(forms.DateInput):

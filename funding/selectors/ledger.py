@@ -26,7 +26,7 @@ from funding.models import (
     Reservation,
 )
 from funding.selectors.common import MONEY, is_reader, money_sum
-from portal.constants import quantize_money
+from portal.money import quantize_money
 from portal.permissions import (
     funding_visible_organisation_ids,
 )

@@ -9,10 +9,9 @@ from inventory.choices import AssignmentKind, DeviceKind, DeviceStatus, FundingS
 from inventory.models import Assignment, Device, DeviceModel, DeviceStatusChange, Site
 from inventory.services.deployment import Target
 from inventory.services.devices import Funding
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.api.fields import AmountField
 from portal.models import Comune, Organisation
 
-MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
 COORDINATE = {"max_digits": 9, "decimal_places": 6}
 
 
@@ -174,8 +173,8 @@ class DeviceInputSerializer(serializers.Serializer):
     asset_tag = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
     purchase_date = serializers.DateField(required=False, allow_null=True, default=None)
     warranty_end = serializers.DateField(required=False, allow_null=True, default=None)
-    cost_net = serializers.DecimalField(**MONEY)
-    cost_vat = serializers.DecimalField(**MONEY)
+    cost_net = AmountField()
+    cost_vat = AmountField()
     status = DeviceStatusField(required=False, default=DeviceStatus.IN_STOCK, help_text="ordered or in_stock")
     funding_source = FundingSourceField()
     commitment = serializers.PrimaryKeyRelatedField(
@@ -203,8 +202,8 @@ class DeviceUpdateSerializer(serializers.Serializer):
     asset_tag = serializers.CharField(max_length=50, required=False, allow_blank=True)
     purchase_date = serializers.DateField(required=False, allow_null=True)
     warranty_end = serializers.DateField(required=False, allow_null=True)
-    cost_net = serializers.DecimalField(**MONEY, required=False)
-    cost_vat = serializers.DecimalField(**MONEY, required=False)
+    cost_net = AmountField(required=False)
+    cost_vat = AmountField(required=False)
     eu_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -265,8 +264,8 @@ class GrantFiguresSerializer(serializers.Serializer):
     commitment_id = serializers.IntegerField()
     beneficiary = serializers.CharField()
     beneficiary_id = serializers.IntegerField()
-    granted = serializers.DecimalField(**MONEY)
-    liquidated = serializers.DecimalField(**MONEY)
+    granted = AmountField()
+    liquidated = AmountField()
     last_liquidation = serializers.DateField(allow_null=True)
     declared = serializers.IntegerField(help_text="Devices invoiced on the expense reports.")
     registered = serializers.IntegerField()
@@ -276,7 +275,7 @@ class GrantFiguresSerializer(serializers.Serializer):
     out_of_warranty = serializers.IntegerField()
     silent = serializers.IntegerField(help_text="Deployed, and not heard from analytics for too long.")
     producing = serializers.IntegerField(help_text="Deployed, and heard from an analytics source lately.")
-    cost = serializers.DecimalField(**MONEY, help_text="What the registered devices cost, VAT included.")
-    cost_per_device = serializers.DecimalField(**MONEY, allow_null=True)
-    liquidated_per_device = serializers.DecimalField(**MONEY, allow_null=True)
+    cost = AmountField(help_text="What the registered devices cost, VAT included.")
+    cost_per_device = AmountField(allow_null=True)
+    liquidated_per_device = AmountField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())

@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.constants import MONEY_MAX_DIGITS, quantize_money
+from portal.constants import MONEY_MAX_DIGITS
 from portal.models import User
+from portal.money import quantize_money
 from portal.permissions import can_manage_any_inventory, require_inventory_of
 
 ERROR_COST_INVALID = _("Enter an amount in euros, zero or more, with at most two decimals (e.g. 349.90).")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.api.fields import AmountField
 from portal.models import Organisation
 from projects.api.serializers import AchievementField, PartnerRoleField, ProjectStatusField
 from projects.models import (
@@ -23,7 +23,6 @@ from projects.models import (
 )
 from projects.models.workplan import PERSON_MONTHS
 
-MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
 MONTH = {"min_value": 1, "max_value": 32767}
 ERROR_ONE_ITEM = _("Name either a late deliverable or a late milestone, not both.")
 
@@ -41,8 +40,8 @@ class _ProjectFieldsInput(serializers.Serializer):
     start_date = serializers.DateField()
     duration_months = serializers.IntegerField(min_value=1, max_value=32767)
     status = ProjectStatusField(required=False)
-    total_eligible_cost = serializers.DecimalField(**MONEY, required=False)
-    eu_contribution = serializers.DecimalField(**MONEY, required=False)
+    total_eligible_cost = AmountField(required=False)
+    eu_contribution = AmountField(required=False)
     funding_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     description = _text()
     website = serializers.URLField(required=False, allow_blank=True)
@@ -117,7 +116,7 @@ class BudgetLineInputSerializer(serializers.Serializer):
     partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
     category = serializers.PrimaryKeyRelatedField(queryset=CostCategory.objects.all())
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
 
 
 class BudgetInputSerializer(serializers.Serializer):
@@ -136,13 +135,13 @@ class BudgetInputSerializer(serializers.Serializer):
 
 class BudgetPartnerTotalSerializer(serializers.Serializer):
     partner = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
 
 
 class BudgetCheckSerializer(serializers.Serializer):
-    total = serializers.DecimalField(**MONEY, help_text="The project's total eligible cost.")
-    planned = serializers.DecimalField(**MONEY, help_text="What the partners' budgets add up to.")
-    difference = serializers.DecimalField(**MONEY, help_text="total - planned: zero when it adds up.")
+    total = AmountField(help_text="The project's total eligible cost.")
+    planned = AmountField(help_text="What the partners' budgets add up to.")
+    difference = AmountField(help_text="total - planned: zero when it adds up.")
     balanced = serializers.BooleanField()
     by_partner = BudgetPartnerTotalSerializer(many=True)
     written = serializers.BooleanField()

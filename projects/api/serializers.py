@@ -4,7 +4,7 @@ only parse and type what the services take, which hold every rule and answer wit
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.api.fields import AmountField
 from portal.models import User
 from projects.choices import Achievement, DeliverableStatus, PartnerRole, ProjectStatus, ReportStatus
 from projects.models import (
@@ -24,8 +24,6 @@ from projects.models import (
     Task,
     WorkPackage,
 )
-
-MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
 
 
 def _choice(enum):
@@ -362,8 +360,8 @@ class ExpenditureLineInputSerializer(serializers.Serializer):
     invoice_date = serializers.DateField()
     supplier_name = serializers.CharField(max_length=200)
     supplier_vat_id = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
-    amount = serializers.DecimalField(**MONEY)
-    vat = serializers.DecimalField(**MONEY, required=False, default="0.00")
+    amount = AmountField()
+    vat = AmountField(required=False, default="0.00")
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     equipment_description = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True

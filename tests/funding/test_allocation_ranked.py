@@ -42,7 +42,7 @@ from funding.allocation.ranking import (
     RULES,
 )
 from funding.allocation.values import ERROR_PARAM_BOOL
-from portal.constants import quantize_money
+from portal.money import quantize_money
 
 UTC = datetime.UTC
 OPENING = datetime.datetime(2021, 3, 1, 9, 0, tzinfo=UTC)

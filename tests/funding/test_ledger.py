@@ -12,10 +12,10 @@ from funding.choices import CommitmentStatus
 from funding.models import BudgetChapter, Commitment, Economy, Liquidation, Reservation
 from funding.selectors import chapter_status
 from funding.services import ledger
-from funding.services.money import ERROR_AMOUNT_CENTS, ERROR_AMOUNT_NOT_POSITIVE
 from portal.choices import Role
 from portal.models import AuditEvent
 from portal.models.base import AppendOnlyError
+from portal.money import ERROR_AMOUNT_CENTS, ERROR_AMOUNT_NOT_POSITIVE
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import ACT, ActionFactory, ChapterFactory, make_commitment, make_reservation
 from tests.utils import requires_postgres

@@ -106,3 +106,60 @@ def test_every_model_form_gets_the_money_field():
     from funding.models import Application
 
     assert isinstance(Application._meta.get_field("quote_net").formfield(), AmountField)
+
+
+# --- One rule for money (issue 10, item 4) -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "allow_zero", "expected"),
+    [
+        ("1234.5", False, Decimal("1234.50")),
+        (Decimal("0.10"), False, Decimal("0.10")),
+        ("0", True, Decimal("0.00")),
+        ("0.00", True, Decimal("0.00")),
+    ],
+)
+def test_clean_amount_reads_to_the_cent(value, allow_zero, expected):
+    from portal.money import clean_amount
+
+    assert clean_amount(value, field="x", allow_zero=allow_zero) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "allow_zero", "message"),
+    [
+        ("0", False, "The amount must be greater than zero."),
+        ("-1", False, "The amount must be greater than zero."),
+        ("-1", True, "The amount cannot be negative."),
+        ("1.005", False, "The amount must have at most two decimals (cents)."),
+        (1.5, True, "Enter an amount in euros, e.g. 1234.56."),
+        ("abc", True, "Enter an amount in euros, e.g. 1234.56."),
+        ("1" * 15, False, "The amount is too large."),
+    ],
+)
+def test_clean_amount_names_the_field_and_the_rule(value, allow_zero, message):
+    from django.core.exceptions import ValidationError
+
+    from portal.money import clean_amount
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            clean_amount(value, field="x", allow_zero=allow_zero)
+        assert excinfo.value.message_dict == {"x": [message]}
+
+
+def test_a_negative_vat_is_refused_as_negative_not_as_not_positive(grant):  # noqa: F811
+    """The two copies disagreed: the expense line said "greater than zero" of a VAT that may be zero,
+    the application data "cannot be negative". portal.money's rule wins: zero allowed, negative refused
+    as negative."""
+    from django.core.exceptions import ValidationError
+
+    report = expenses.expense_report_create(actor=grant["staff"], commitment=grant["commitment"])
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as excinfo:
+            expenses.expense_line_add(
+                actor=grant["staff"],
+                report=report,
+                **line_data(vat_amount="-1.00", total_amount="999.00"),
+            )
+        assert excinfo.value.message_dict["vat_amount"] == ["The amount cannot be negative."]
+    assert not ExpenseLine.objects.exists()

@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from funding.api.fields import MONEY, status_field
+from funding.api.fields import status_field
 from funding.choices import AllocationStatus, AnnexStatus
 from funding.models import (
     Allocation,
@@ -17,6 +17,7 @@ from funding.selectors import (
     allocation_totals,
 )
 from funding.services import allocation as allocation_services
+from portal.api.fields import AmountField
 
 
 # --- Allocations -----------------------------------------------------------------------------------
@@ -89,8 +90,8 @@ class AllocationTotalsSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     weight = serializers.DecimalField(max_digits=20, decimal_places=2)
     exact_quota = serializers.DecimalField(max_digits=24, decimal_places=6)
-    requested = serializers.DecimalField(**MONEY, allow_null=True)
-    amount = serializers.DecimalField(**MONEY)
+    requested = AmountField(allow_null=True)
+    amount = AmountField()
     funded = serializers.IntegerField()
     partly_funded = serializers.IntegerField()
     not_funded = serializers.IntegerField()
@@ -163,11 +164,11 @@ class ActSerializer(serializers.Serializer):
 
 class EffectSerializer(serializers.Serializer):
     reservation = serializers.IntegerField(source="reservation.pk")
-    available_before = serializers.DecimalField(**MONEY)
+    available_before = AmountField()
     commitments = serializers.IntegerField()
-    committed = serializers.DecimalField(**MONEY)
-    returned = serializers.DecimalField(**MONEY)
-    available_after = serializers.DecimalField(**MONEY)
+    committed = AmountField()
+    returned = AmountField()
+    available_after = AmountField()
     granted = serializers.IntegerField()
     increased = serializers.IntegerField()
     not_funded = serializers.IntegerField()

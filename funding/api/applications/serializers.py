@@ -4,12 +4,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from funding.api.calls.serializers import MONEY
 from funding.models import Application, Call, Document
 from funding.selectors import (
     application_missing,
 )
 from funding.services import applications as application_services
+from portal.api.fields import AmountField
 from portal.models import Organisation
 from portal.permissions import READ_ALL, can
 
@@ -91,8 +91,8 @@ class ApplicationDataSerializer(serializers.Serializer):
     recorder_make = serializers.CharField(required=False, allow_blank=True, max_length=100)
     recorder_model = serializers.CharField(required=False, allow_blank=True, max_length=100)
     conformity_standard = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    quote_net = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    quote_vat = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    quote_net = AmountField(required=False, allow_null=True)
+    quote_vat = AmountField(required=False, allow_null=True)
 
 
 class ApplicationCreateSerializer(ApplicationDataSerializer):

@@ -7,10 +7,10 @@ from rest_framework import serializers
 from funding.choices import AllocationMethod, DocumentType
 from funding.models import Action, Call, RequiredDocument, Reservation
 from funding.services import calls as call_services
+from portal.api.fields import AmountField
 from portal.choices import OrganisationKind
 from portal.models import Organisation
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ERROR_WHICH_APPLICANT = _("Say which organisation applies.")
 ERROR_NO_SUCH_DOCUMENT = _("The call requires no document with this code.")
 
@@ -50,8 +50,8 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
 
 class CallSerializer(serializers.ModelSerializer):
     action_title = serializers.CharField(source="action.title", read_only=True)
-    funds = serializers.DecimalField(source="reservation.amount", read_only=True, **MONEY)
-    available = serializers.DecimalField(source="reservation.available", read_only=True, **MONEY)
+    funds = AmountField(source="reservation.amount", read_only=True)
+    available = AmountField(source="reservation.available", read_only=True)
     eligible_kinds = KindListField()
     allocation_method = AllocationMethodField()
     required_documents = RequiredDocumentSerializer(many=True, read_only=True)

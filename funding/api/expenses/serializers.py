@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from funding.api.allocation.serializers import ActSerializer
-from funding.api.fields import MONEY, status_field
+from funding.api.fields import status_field
 from funding.choices import CommitmentStatus, ExpenseReportStatus
 from funding.models import (
     Application,
@@ -12,6 +12,7 @@ from funding.models import (
     ExpenseLine,
     ExpenseReport,
 )
+from portal.api.fields import AmountField
 
 
 # --- Expense reports -------------------------------------------------------------------------------
@@ -47,9 +48,9 @@ class ExpenseLineInputSerializer(serializers.Serializer):
     invoice_number = serializers.CharField(max_length=50)
     invoice_date = serializers.DateField()
     description = serializers.CharField(max_length=300)
-    net_amount = serializers.DecimalField(**MONEY)
-    vat_amount = serializers.DecimalField(**MONEY)
-    total_amount = serializers.DecimalField(**MONEY)
+    net_amount = AmountField()
+    vat_amount = AmountField()
+    total_amount = AmountField()
 
 
 class ExpenseReportSerializer(serializers.ModelSerializer):
@@ -110,22 +111,22 @@ class VerifySerializer(ActSerializer):
 class PayableSerializer(serializers.Serializer):
     method = serializers.CharField()
     eligible_basis = serializers.CharField()
-    eligible_net = serializers.DecimalField(**MONEY)
-    eligible_gross = serializers.DecimalField(**MONEY)
-    eligible_amount = serializers.DecimalField(**MONEY)
+    eligible_net = AmountField()
+    eligible_gross = AmountField()
+    eligible_amount = AmountField()
     percentage = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
-    cap = serializers.DecimalField(**MONEY, allow_null=True)
-    already_liquidated = serializers.DecimalField(**MONEY)
-    allowed = serializers.DecimalField(**MONEY)
-    remaining = serializers.DecimalField(**MONEY)
-    amount = serializers.DecimalField(**MONEY)
+    cap = AmountField(allow_null=True)
+    already_liquidated = AmountField()
+    allowed = AmountField()
+    remaining = AmountField()
+    amount = AmountField()
     undecided = serializers.IntegerField()
 
 
 class GrantSerializer(serializers.ModelSerializer):
     status = status_field(CommitmentStatus, "Status of the commitment")
     beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True)
-    to_liquidate = serializers.DecimalField(**MONEY, read_only=True)
+    to_liquidate = AmountField(read_only=True)
 
     class Meta:
         model = Commitment

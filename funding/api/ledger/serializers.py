@@ -17,15 +17,8 @@ from funding.models import (
     Reservation,
 )
 from funding.services.ledger import Act
-from portal.constants import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from portal.api.fields import AmountField
 from portal.models import Organisation
-
-MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
-
-
-def money(**kwargs):
-    """A read-only amount (a string with two decimals, as every amount of the API)."""
-    return serializers.DecimalField(read_only=True, **MONEY, **kwargs)
 
 
 # Status and act-type choices also exist, with other values, on other apps' fields with the same names:
@@ -90,14 +83,14 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="BudgetChapter")
 class ChapterSerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="__str__", read_only=True)
-    reserved = money(help_text="Sum of the reservations.")
-    committed = money(help_text="Sum of the commitments (gross of economies).")
-    economies = money(help_text="Sum of the economies given back to the reservations.")
-    committed_net = money(help_text="Committed less economies.")
-    reserved_uncommitted = money(help_text="Reserved and not (or no longer) committed.")
-    liquidated = money(help_text="Sum of the liquidations.")
-    to_liquidate = money(help_text="Committed net of economies and not yet liquidated.")
-    available = money(help_text="Appropriation not yet reserved.")
+    reserved = AmountField(read_only=True, help_text="Sum of the reservations.")
+    committed = AmountField(read_only=True, help_text="Sum of the commitments (gross of economies).")
+    economies = AmountField(read_only=True, help_text="Sum of the economies given back to the reservations.")
+    committed_net = AmountField(read_only=True, help_text="Committed less economies.")
+    reserved_uncommitted = AmountField(read_only=True, help_text="Reserved and not (or no longer) committed.")
+    liquidated = AmountField(read_only=True, help_text="Sum of the liquidations.")
+    to_liquidate = AmountField(read_only=True, help_text="Committed net of economies and not yet liquidated.")
+    available = AmountField(read_only=True, help_text="Appropriation not yet reserved.")
 
     class Meta:
         model = BudgetChapter
@@ -145,12 +138,12 @@ class ReservationSerializer(EntrySerializer):
     chapter_label = serializers.CharField(source="chapter.__str__", read_only=True)
     year = serializers.IntegerField(source="chapter.year", read_only=True)
     action_code = serializers.CharField(source="action.code", read_only=True)
-    committed = money()
-    economies = money()
-    committed_net = money(help_text="Committed less economies.")
-    liquidated = money()
-    to_liquidate = money()
-    available = money(help_text="Still available for commitments.")
+    committed = AmountField(read_only=True)
+    economies = AmountField(read_only=True)
+    committed_net = AmountField(read_only=True, help_text="Committed less economies.")
+    liquidated = AmountField(read_only=True)
+    to_liquidate = AmountField(read_only=True)
+    available = AmountField(read_only=True, help_text="Still available for commitments.")
 
     class Meta:
         model = Reservation
@@ -181,10 +174,10 @@ class CommitmentSerializer(EntrySerializer):
     beneficiary_name = serializers.CharField(source="beneficiary.name", read_only=True)
     beneficiary_tax_code = serializers.CharField(source="beneficiary.tax_code", read_only=True)
     status = CommitmentStatusField(read_only=True)
-    liquidated = money(source="liquidated_sum")
-    economies = money(source="economies_sum")
-    net = money(help_text="Amount less economies.")
-    to_liquidate = money()
+    liquidated = AmountField(read_only=True, source="liquidated_sum")
+    economies = AmountField(read_only=True, source="economies_sum")
+    net = AmountField(read_only=True, help_text="Amount less economies.")
+    to_liquidate = AmountField(read_only=True)
 
     class Meta:
         model = Commitment
@@ -267,7 +260,7 @@ class ActInputSerializer(serializers.Serializer):
 class ReservationInputSerializer(ActInputSerializer):
     action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.all())
     chapter = serializers.PrimaryKeyRelatedField(queryset=BudgetChapter.objects.all())
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
     def service_kwargs(self) -> dict:
@@ -285,7 +278,7 @@ class ReservationInputSerializer(ActInputSerializer):
 class CommitmentInputSerializer(ActInputSerializer):
     reservation = serializers.PrimaryKeyRelatedField(queryset=Reservation.objects.all())
     beneficiary = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(is_active=True))
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
     cup = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
@@ -304,7 +297,7 @@ class CommitmentInputSerializer(ActInputSerializer):
 @extend_schema_serializer(component_name="LedgerLiquidationInput")
 class LiquidationInputSerializer(ActInputSerializer):
     commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
     date = serializers.DateField()
     reason = LiquidationReasonField()
     payment_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -326,7 +319,7 @@ class LiquidationInputSerializer(ActInputSerializer):
 @extend_schema_serializer(component_name="LedgerEconomyInput")
 class EconomyInputSerializer(ActInputSerializer):
     commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
-    amount = serializers.DecimalField(**MONEY)
+    amount = AmountField()
     date = serializers.DateField()
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 

@@ -2,7 +2,7 @@
 kind of call asks, what is still missing, how each field is cleaned."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ApplicationForm, DocumentStage
 from funding.models import Application, Call, Document, RequiredDocument
-from funding.services.money import ERROR_AMOUNT_INVALID, clean_amount
 from portal.models import Organisation, User
+from portal.money import clean_amount
 from portal.permissions import APPLY, require_for
 
 # The data each kind of call asks of an application (besides the documents).
@@ -49,7 +49,6 @@ ERROR_DOCUMENT_MISSING = _("The document “%(document)s” is mandatory.")
 ERROR_LICENCE_MISMATCH = _("The licence number must be the one of %(organisation)s (%(licence)s).")
 ERROR_CONFORMITY = _("State the norm the recorder complies with: it must mention CEI, UNI or EN.")
 ERROR_WEIGHT = _("Enter a whole number greater than zero.")
-ERROR_AMOUNT_NEGATIVE = _("The amount cannot be negative.")
 ERROR_REASON_REQUIRED = _("Give the reason of the decision: the applicant will read it.")
 ERROR_SCORE_NOT_RANKED = _("This call does not rank applications by score.")
 ERROR_SCORE_INADMISSIBLE = _("An inadmissible application gets no score.")
@@ -97,23 +96,10 @@ def _normalise_licence(value: str) -> str:
 
 
 def _clean_money(value: Any, field: str, *, positive: bool) -> Decimal | None:
+    """An amount of the application's data: empty stays empty; the rest is portal.money's rule."""
     if value in (None, ""):
         return None
-    if positive:
-        return clean_amount(value, field=field)
-    if isinstance(value, float | bool):
-        raise ValidationError({field: ERROR_AMOUNT_INVALID})
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({field: ERROR_AMOUNT_INVALID}) from exc
-    if not amount.is_finite():
-        raise ValidationError({field: ERROR_AMOUNT_INVALID})
-    if amount < 0:
-        raise ValidationError({field: ERROR_AMOUNT_NEGATIVE})
-    if amount == 0:
-        return Decimal("0.00")
-    return clean_amount(amount, field=field)
+    return clean_amount(value, field=field, allow_zero=not positive)
 
 
 def _clean_value(name: str, value: Any, *, applicant: Organisation) -> Any:

@@ -1,7 +1,5 @@
 """Messages, permission checks and small helpers shared by the expense-report services."""
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +12,7 @@ from funding.models import (
     ExpenseReport,
 )
 from funding.services.ledger import ERROR_ACT_DATE_FUTURE, Act
-from funding.services.money import clean_amount
 from portal.choices import Role
-from portal.constants import ZERO
 from portal.models import User
 from portal.permissions import (
     APPLY,
@@ -90,16 +86,6 @@ def _require_official(actor: User | None, *capabilities: str) -> None:
         return
     for capability in capabilities:
         require(actor, capability)
-
-
-def _clean_money(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    if allow_zero and not isinstance(value, float | bool):
-        try:
-            if Decimal(str(value).strip()) == 0:
-                return ZERO
-        except ArithmeticError:
-            pass
-    return clean_amount(value, field=field)
 
 
 def _locked_report(report: ExpenseReport) -> ExpenseReport:

@@ -37,7 +37,6 @@ from funding.services.expenses.common import (
     ERROR_TOTAL_MISMATCH,
     LINE_FIELDS,
     OPEN_REPORT_STATUSES,
-    _clean_money,
     _field_error,
     _locked_report,
     _require_beneficiary,
@@ -47,6 +46,7 @@ from funding.services.workflow import application_transition
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.formatting import format_money
 from portal.models import User
+from portal.money import clean_amount
 from portal.validators import validate_vat_number
 
 
@@ -137,9 +137,9 @@ def expense_line_add(
 
     vat_number = iva.compact(supplier_vat_number or "")
     check("supplier_vat_number", lambda: validate_vat_number(vat_number))
-    net = check("net_amount", lambda: _clean_money(net_amount, "net_amount"))
-    vat = check("vat_amount", lambda: _clean_money(vat_amount, "vat_amount", allow_zero=True))
-    total = check("total_amount", lambda: _clean_money(total_amount, "total_amount"))
+    net = check("net_amount", lambda: clean_amount(net_amount, field="net_amount"))
+    vat = check("vat_amount", lambda: clean_amount(vat_amount, field="vat_amount", allow_zero=True))
+    total = check("total_amount", lambda: clean_amount(total_amount, field="total_amount"))
     if None not in (net, vat, total) and total != net + vat:
         errors.setdefault("total_amount", []).append(
             ValidationError(

@@ -25,11 +25,11 @@ from funding.services.ledger.common import (
     _require,
     _validated,
 )
-from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.bulk import bulk_insert
 from portal.constants import ZERO
 from portal.models import Organisation, User
+from portal.money import clean_amount
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from funding.services.ledger.common import (
     _validated,
 )
 from funding.services.ledger.liquidations import _check_to_liquidate
-from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.constants import ZERO
 from portal.models import User
+from portal.money import clean_amount
 
 
 def _economy_build(

@@ -26,9 +26,9 @@ from funding.services.ledger.common import (
     _require,
     _validated,
 )
-from funding.services.money import clean_amount
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.models import User
+from portal.money import clean_amount
 
 
 def _liquidation_build(

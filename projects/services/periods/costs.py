@@ -10,10 +10,10 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import iva
 
-from funding.services.money import clean_amount
 from portal.audit import snapshot
 from portal.formatting import format_date
 from portal.models import User
+from portal.money import clean_amount
 from projects.choices import CostKind
 from projects.models import (
     ActualEffort,
