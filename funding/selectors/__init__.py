@@ -4,10 +4,12 @@ A selector takes `user` and returns what that user may see (a queryset, or figur
 entries under the model's own names); a service never depends on what a selector hides."""
 
 from funding.selectors.allocation import (
+    allocation_calls,
     allocation_documents,
     allocation_list,
     allocation_rows,
     allocation_totals,
+    call_ranking,
 )
 from funding.selectors.calls import (
     TIMELINE_ACTIONS,
@@ -59,6 +61,7 @@ __all__ = [
     "OpenCall",
     "TimelineEntry",
     "action_list",
+    "allocation_calls",
     "allocation_documents",
     "allocation_list",
     "allocation_rows",
@@ -70,6 +73,7 @@ __all__ = [
     "application_timeline",
     "call_list",
     "call_public_list",
+    "call_ranking",
     "calls_open_for",
     "chapter_status",
     "chapter_totals",

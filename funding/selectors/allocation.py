@@ -13,10 +13,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from funding.choices import AllocationOutcome
+from funding.choices import AllocationOutcome, ApplicationStatus
 from funding.models import (
     Allocation,
     AllocationRow,
+    Application,
+    Call,
 )
 from funding.models.allocation import InputsSummary
 from funding.selectors.common import is_reader
@@ -92,3 +94,23 @@ def allocation_totals(*, allocation: Allocation) -> dict:
         elif key != "requested":
             totals[key] = Decimal(0).quantize(Decimal(place))
     return totals
+
+
+def allocation_calls(*, user) -> QuerySet[Call]:
+    """Calls as the allocation pages show them (reservation, chapter, action), to those who read all."""
+    if not is_reader(user):
+        return Call.objects.none()
+    return Call.objects.select_related("reservation__chapter", "action__axis")
+
+
+def call_ranking(*, user, call: Call) -> list[Application]:
+    """The applications of the call in ranking order (approved rank first, then submission); none for
+    a call without applications."""
+    if not is_reader(user) or not call.requires_application:
+        return []
+    return list(
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("applicant", "commitment")
+        .order_by("rank", "submitted_at", "pk")
+    )

@@ -24,12 +24,18 @@ from funding.choices import (
     AllocationStatus,
     AnnexStatus,
     ApplicationStatus,
-    CommitmentStatus,
 )
 from funding.filtersets import AllocationFilterSet
 from funding.forms.allocation import AdoptForm, CancelGrantForm
-from funding.models import Application, Call, Reservation
-from funding.selectors import allocation_documents, allocation_list, allocation_rows, allocation_totals
+from funding.models import Application, Call
+from funding.selectors import (
+    allocation_calls,
+    allocation_documents,
+    allocation_list,
+    allocation_rows,
+    allocation_totals,
+    call_ranking,
+)
 from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.allocation import act_pdfs as annex
@@ -247,34 +253,17 @@ def allocation_adopt_view(request, pk: int):
     )
 
 
-def _ranking(call: Call):
-    """The applications of the call in ranking order (approved rank first, then submission)."""
-    return list(
-        Application.objects.filter(call=call)
-        .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("applicant", "commitment")
-        .order_by("rank", "submitted_at", "pk")
-    )
-
-
 @login_required
 def call_allocation(request, call_pk: int):
     """A call's allocations and, for ranked calls, its ranking with the scorrimento."""
     _reader(request)
-    call = get_object_or_404(Call.objects.select_related("reservation__chapter", "action__axis"), pk=call_pk)
-    reservation = Reservation.objects.get(pk=call.reservation_id)
+    call = get_object_or_404(allocation_calls(user=request.user), pk=call_pk)
+    reservation = call.reservation
     allocations = list(allocation_list(user=request.user).filter(call=call).order_by("-round", "-pk"))
     ranked = call.allocation_method in services.RANKED_METHODS
-    applications = _ranking(call) if call.requires_application else []
+    applications = call_ranking(user=request.user, call=call)
     adopted = [a for a in allocations if a.status == AllocationStatus.ADOPTED]
-    to_cancel = [
-        a
-        for a in applications
-        if a.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REVOKED)
-        and a.commitment is not None
-        and a.commitment.status != CommitmentStatus.CANCELLED
-        and a.commitment.to_liquidate > 0
-    ]
+    to_cancel = [a for a in applications if services.grant_to_cancel(a)]
     return render(
         request,
         "funding/allocation/call.html",
@@ -292,7 +281,7 @@ def call_allocation(request, call_pk: int):
                 user=request.user, call=call, has_adopted=bool(adopted), available=reservation.available
             ),
             "can_close_out": expenses.may_close_out(user=request.user, call=call),
-            "can_cancel": can(request.user, LEDGER_WRITE),
+            "can_cancel": services.may_cancel_grants(user=request.user),
         },
     )
 

@@ -92,16 +92,12 @@ def application_start(request, code: str):
     open_call = next((o for o in calls_open_for(user=request.user) if o.call.pk == call.pk), None)
     organisations = open_call.organisations if open_call else []
     form = ApplicantChoiceForm(request.POST, organisations=organisations)
-    if len(organisations) == 1 and not request.POST.get("applicant"):
-        applicant = organisations[0]
-    elif form.is_valid():
-        applicant = form.cleaned_data["applicant"]
-    else:
-        messages.error(
-            request, gettext("Your organisation may not apply to this call, or it has already applied.")
-        )
+    if request.POST.get("applicant") and not form.is_valid():
+        messages.error(request, str(services.ERROR_NO_APPLICANT))
         return redirect("funding:call_detail", code=call.code)
     try:
+        applicant = form.cleaned_data["applicant"] if request.POST.get("applicant") else None
+        applicant = applicant or services.default_applicant(user=request.user, call=call)
         application = services.application_create(actor=request.user, call=call, applicant=applicant)
     except ValidationError as exc:
         for text in error_texts(exc):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from funding.choices import CommitmentStatus, DocumentStage, ExpenseReportStatus
+from funding.choices import DocumentStage, ExpenseReportStatus
 from funding.filtersets import ExpenseReportFilterSet
 from funding.forms.expenses import (
     ActForm,
@@ -33,7 +33,6 @@ from funding.selectors import (
 from funding.services import expenses
 from funding.services.applications import require_applicant_of
 from funding.services.documents import report_documents_open
-from funding.services.expenses import EDITABLE_STATUSES
 from portal.choices import Role
 from portal.constants import ZERO
 from portal.permissions import (
@@ -109,7 +108,7 @@ def report_create(request):
 def report_detail(request, pk: int):
     report = visible_or_404(request, expense_report_detail(user=request.user), pk=pk)
     beneficiary = _is_beneficiary(request.user, report)
-    editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
+    editable = beneficiary and expenses.report_is_editable(report)
     form = ExpenseLineForm(request.POST or None) if editable else None
     if request.method == "POST":
         if not editable:
@@ -147,7 +146,7 @@ def report_required_documents(*, user, report: ExpenseReport) -> dict | None:
     own = require_applicant_of_quietly(user, application.applicant_id)
     return {
         "rows": rows,
-        "uploadable": own and report.status in EDITABLE_STATUSES and report_documents_open(application),
+        "uploadable": own and expenses.report_is_editable(report) and report_documents_open(application),
         "action": reverse("funding:expense_document_upload", args=[report.pk]),
     }
 
@@ -164,7 +163,7 @@ def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dic
     """What the report page shows: its lines, the documents of the reporting stage the call requires
     (with their upload controls while the beneficiary may still change them), the actions allowed."""
     beneficiary = _is_beneficiary(request.user, report)
-    editable = beneficiary and report.status in expenses.EDITABLE_STATUSES
+    editable = beneficiary and expenses.report_is_editable(report)
     lines = list(report.lines.prefetch_related("documents"))
     return {
         "report": report,
@@ -176,10 +175,7 @@ def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dic
         "report_required": report_required_documents(user=request.user, report=report),
         "upload_errors": {},
         "reviewer": can(request.user, REVIEW_APPLICATIONS),
-        "can_close": can(request.user, LEDGER_WRITE)
-        and report.status != ExpenseReportStatus.SUBMITTED
-        and report.commitment.status != CommitmentStatus.CANCELLED
-        and report.commitment.to_liquidate > 0,
+        "can_close": expenses.may_close_grant(user=request.user, commitment=report.commitment),
         "totals": _totals(lines),
         **extra,
     }
@@ -272,7 +268,7 @@ def report_verify(request, pk: int):
         raise PermissionDenied
     report = visible_or_404(request, expense_report_detail(user=user), pk=pk)
     lines = list(report.lines.prefetch_related("documents"))
-    submitted = report.status == ExpenseReportStatus.SUBMITTED
+    submitted = expenses.report_awaits_verification(report)
     decision_forms = _decision_forms(lines, request.POST if request.POST.get("step") == "decide" else None)
     act_form = ActForm(
         request.POST if request.POST.get("step") == "verify" else None,

@@ -23,7 +23,7 @@ from funding.api.applications.serializers import (
     ReviewSerializer,
     TimelineEntrySerializer,
 )
-from funding.api.calls.serializers import ERROR_NO_SUCH_DOCUMENT, ERROR_WHICH_APPLICANT
+from funding.api.calls.serializers import ERROR_NO_SUCH_DOCUMENT
 from funding.filtersets import ApplicationFilterSet
 from funding.models import RequiredDocument
 from funding.selectors import (
@@ -34,9 +34,7 @@ from funding.selectors import (
 )
 from funding.services import applications as application_services
 from funding.services.documents import document_upload
-from portal.choices import Role
-from portal.models import Organisation
-from portal.permissions import ReadsFunding, organisation_ids_with_role
+from portal.permissions import ReadsFunding
 
 
 class ApplicationViewSet(
@@ -80,12 +78,9 @@ class ApplicationViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         call = data.pop("call")
-        applicant = data.pop("applicant", None)
-        if applicant is None:
-            own = organisation_ids_with_role(request.user, Role.APPLICANT)
-            applicant = Organisation.objects.filter(pk__in=own).first() if len(own) == 1 else None
-            if applicant is None:
-                raise serializers.ValidationError({"applicant": [ERROR_WHICH_APPLICANT]})
+        applicant = data.pop("applicant", None) or application_services.default_applicant(
+            user=request.user, call=call
+        )
         with transaction.atomic():
             application = application_services.application_create(
                 actor=request.user, call=call, applicant=applicant

@@ -11,7 +11,6 @@ from portal.api.fields import AmountField
 from portal.choices import OrganisationKind
 from portal.models import Organisation
 
-ERROR_WHICH_APPLICANT = _("Say which organisation applies.")
 ERROR_NO_SUCH_DOCUMENT = _("The call requires no document with this code.")
 
 

@@ -28,6 +28,8 @@ from funding.services.allocation.grants import (
     ERROR_REVOKE_REASON,
     call_percentage_terms,
     grant_cancel,
+    grant_to_cancel,
+    may_cancel_grants,
 )
 from funding.services.allocation.propose import (
     ERROR_ALREADY_ADOPTED,
@@ -77,6 +79,8 @@ __all__ = [
     "call_percentage_terms",
     "check_act",
     "grant_cancel",
+    "grant_to_cancel",
+    "may_cancel_grants",
     "may_propose",
     "may_rerank",
     "proposal_refusal",

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from funding.allocation.percentage_capped_ranked import clean_cap, clean_percentage
-from funding.choices import ApplicationStatus, CommitmentStatus
+from funding.choices import ApplicationStatus
 from funding.models import Application, Call, Commitment, Economy, Reservation
 from funding.services.allocation.adopt import check_act
-from funding.services.ledger import commitment_cancel
+from funding.services.ledger import commitment_cancel, commitment_is_live
 from funding.services.workflow import application_transition
 from portal.audit import AuditEntry, audit_record_many
 from portal.models import User
-from portal.permissions import LEDGER_WRITE, REVIEW_APPLICATIONS, require
+from portal.permissions import LEDGER_WRITE, REVIEW_APPLICATIONS, can, require
 
 ERROR_NO_LIVE_COMMITMENT = _("This application has no commitment left to cancel.")
 ERROR_REVOKE_REASON = _("Give the reason of the revocation: the applicant will read it.")
@@ -37,6 +37,17 @@ def call_percentage_terms(call: Call) -> tuple[Decimal, Decimal | None]:
         raise ValidationError(
             {"allocation_params": ValidationError(ERROR_TERMS, params={"detail": str(exc)})}
         ) from exc
+
+
+def may_cancel_grants(*, user: User) -> bool:
+    """What grant_cancel requires of the actor: the ledger and the review of applications."""
+    return can(user, LEDGER_WRITE) and can(user, REVIEW_APPLICATIONS)
+
+
+def grant_to_cancel(application: Application) -> bool:
+    """What the call's page lists to cancel: a withdrawn or revoked grant whose commitment is live."""
+    commitment = application.commitment
+    return application.status in ENDED and commitment is not None and commitment_is_live(commitment)
 
 
 def grant_cancel(
@@ -61,7 +72,7 @@ def grant_cancel(
     with transaction.atomic():
         Reservation.objects.select_for_update().get(pk=commitment.reservation_id)
         locked_commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        if locked_commitment.status == CommitmentStatus.CANCELLED or locked_commitment.to_liquidate <= 0:
+        if not commitment_is_live(locked_commitment):
             raise ValidationError({"application": ValidationError(ERROR_NO_LIVE_COMMITMENT, code="none")})
         locked = Application.objects.select_for_update().get(pk=current.pk)
         if locked.status not in ENDED:

@@ -22,6 +22,7 @@ from funding.services.applications.rules import (
     PROTOCOL_DIGITS,
     _clean_fields,
     field_label,
+    has_applied,
     missing_documents,
     missing_fields,
     require_applicant_of,
@@ -86,11 +87,7 @@ def application_create(
     already = ValidationError(
         {"applicant": ValidationError(ERROR_ALREADY_APPLIED, params={"organisation": applicant.name})}
     )
-    if (
-        Application.objects.filter(call=call, applicant=applicant)
-        .exclude(status=ApplicationStatus.WITHDRAWN)
-        .exists()
-    ):
+    if has_applied(call=call, organisation=applicant):
         raise already
     application = Application(
         call=call,

@@ -8,11 +8,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from funding.choices import ApplicationForm, DocumentStage
+from funding.choices import ApplicationForm, ApplicationStatus, DocumentStage
 from funding.models import Application, Call, Document, RequiredDocument
+from funding.services.calls import organisation_is_eligible
+from portal.choices import Role
 from portal.models import Organisation, User
 from portal.money import clean_amount
-from portal.permissions import APPLY, require_for
+from portal.permissions import APPLY, organisation_ids_with_role, require_for
 
 # The data each kind of call asks of an application (besides the documents).
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
@@ -61,6 +63,44 @@ def require_applicant_of(actor: User | None, organisation_id: int) -> None:
     if actor is None:
         raise PermissionDenied
     require_for(actor, APPLY, organisation_id)
+
+
+# --- Who applies ---------------------------------------------------------------------------------
+ERROR_WHICH_APPLICANT = _("Say which organisation applies.")
+ERROR_NO_APPLICANT = _("Your organisation may not apply to this call, or it has already applied.")
+
+
+def has_applied(*, call: Call, organisation: Organisation) -> bool:
+    """The organisation has an application to the call (a withdrawn one does not count)."""
+    return (
+        Application.objects.filter(call=call, applicant=organisation)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .exists()
+    )
+
+
+def may_apply(*, call: Call, organisation: Organisation) -> bool:
+    """What application_create asks of the applying organisation: active, eligible, not applied yet."""
+    return (
+        organisation.is_active
+        and organisation_is_eligible(call=call, organisation=organisation)
+        and not has_applied(call=call, organisation=organisation)
+    )
+
+
+def default_applicant(*, user: User, call: Call) -> Organisation:
+    """The organisation that applies when the user names none, on the pages and in the API alike: the
+    only one of the user's applicant organisations that may apply to the call. ValidationError on
+    `applicant` when none may, or when several may (the user then says which)."""
+    organisations = Organisation.objects.filter(
+        pk__in=organisation_ids_with_role(user, Role.APPLICANT)
+    ).order_by("name", "pk")
+    candidates = [o for o in organisations if may_apply(call=call, organisation=o)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise ValidationError({"applicant": ValidationError(ERROR_WHICH_APPLICANT, code="which")})
+    raise ValidationError({"applicant": ValidationError(ERROR_NO_APPLICANT, code="none")})
 
 
 # --- Rules about an application's completeness (used by submit and by the "what is missing" page) ---

@@ -13,6 +13,7 @@ from funding.services.expenses.closing import (
     call_close_out,
     call_commitments,
     grant_close,
+    may_close_grant,
     may_close_out,
 )
 from funding.services.expenses.common import (
@@ -42,6 +43,8 @@ from funding.services.expenses.common import (
     ERROR_TOTAL_MISMATCH,
     LINE_FIELDS,
     OPEN_REPORT_STATUSES,
+    report_awaits_verification,
+    report_is_editable,
 )
 from funding.services.expenses.reports import (
     expense_document_attach,
@@ -98,5 +101,8 @@ __all__ = [
     "expense_report_submit",
     "expense_report_verify",
     "grant_close",
+    "may_close_grant",
     "may_close_out",
+    "report_awaits_verification",
+    "report_is_editable",
 ]

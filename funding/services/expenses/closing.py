@@ -28,7 +28,7 @@ from funding.services.expenses.common import (
     _field_error,
     _require_official,
 )
-from funding.services.ledger import Act, economy_create
+from funding.services.ledger import Act, commitment_is_live, economy_create
 from portal.audit import AuditEntry, audit_record_many
 from portal.models import User
 from portal.permissions import LEDGER_WRITE, can
@@ -72,7 +72,7 @@ def grant_close(
         pending = locked.expense_reports.filter(status=ExpenseReportStatus.SUBMITTED).first()
         if pending is not None:
             raise _field_error("commitment", ERROR_GRANT_OPEN_REPORT, code="open_report", report=pending.pk)
-        if locked.status == CommitmentStatus.CANCELLED or locked.to_liquidate <= 0:
+        if not commitment_is_live(locked):
             raise _field_error("commitment", ERROR_NOTHING_TO_CLOSE, code="closed")
         economy = _close(
             actor=actor,
@@ -93,6 +93,15 @@ def grant_close(
             ]
         )
     return economy
+
+
+def may_close_grant(*, user: User, commitment: Commitment) -> bool:
+    """What the report's page offers: closing a live grant with no report waiting for verification."""
+    return (
+        can(user, LEDGER_WRITE)
+        and commitment_is_live(commitment)
+        and not commitment.expense_reports.filter(status=ExpenseReportStatus.SUBMITTED).exists()
+    )
 
 
 def call_commitments(call: Call):

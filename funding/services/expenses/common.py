@@ -68,6 +68,16 @@ LINE_FIELDS = (
 )
 
 
+def report_is_editable(report: ExpenseReport) -> bool:
+    """The beneficiary may still add, remove and attach invoices, and submit (draft or returned)."""
+    return report.status in EDITABLE_STATUSES
+
+
+def report_awaits_verification(report: ExpenseReport) -> bool:
+    """Submitted: the official decides on its lines, then verifies it or returns it."""
+    return report.status == ExpenseReportStatus.SUBMITTED
+
+
 def _field_error(field: str, message, *, code: str, **params) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code, params=params or None)})
 

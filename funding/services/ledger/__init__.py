@@ -38,6 +38,7 @@ from funding.services.ledger.common import (
     Act,
     Figure,
     Preview,
+    commitment_is_live,
 )
 from funding.services.ledger.economies import (
     commitment_cancel,
@@ -87,6 +88,7 @@ __all__ = [
     "commitment_confirm_preview",
     "commitment_create",
     "commitment_create_many",
+    "commitment_is_live",
     "commitment_preview",
     "economy_create",
     "economy_preview",

@@ -203,3 +203,8 @@ def _lock_commitment(
     )
     _check_open(locked)
     return reservation, locked
+
+
+def commitment_is_live(commitment: Commitment) -> bool:
+    """Not cancelled, and money still to liquidate: what cancelling or closing a grant needs."""
+    return commitment.status != CommitmentStatus.CANCELLED and commitment.to_liquidate > 0
