@@ -281,7 +281,7 @@ def report_verify(request, pk: int):
             return redirect("funding:expense_detail", pk=pk)
         step = request.POST.get("step")
         if step == "decide":
-            if _save_decisions(request, decision_forms):
+            if _save_decisions(request, report, decision_forms):
                 messages.success(request, gettext("Decisions saved: check the payable amount, then verify."))
                 return redirect("funding:expense_verify", pk=pk)
         elif step == "verify" and act_form.is_valid():
@@ -319,24 +319,30 @@ def report_verify(request, pk: int):
     )
 
 
-def _save_decisions(request, decision_forms) -> bool:
-    ok = True
-    for line, form in decision_forms:
-        if not form.is_valid():
-            ok = False
-            continue
-        value = form.cleaned_data["eligible"]
-        if value == "":
-            continue
-        try:
-            expenses.expense_line_set_eligibility(
-                actor=request.user, line=line, eligible=value == "1", reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            ok = False
-            for field, errors in exc.message_dict.items():
-                form.add_error("reason" if field == "ineligible_reason" else None, errors)
-    return ok
+def _save_decisions(request, report, decision_forms) -> bool:
+    """All the decisions of the page, saved together by the service or not at all."""
+    if not all(form.is_valid() for _line, form in decision_forms):
+        return False
+    decisions = [
+        expenses.LineDecision(
+            line=line, eligible=form.cleaned_data["eligible"] == "1", reason=form.cleaned_data["reason"]
+        )
+        for line, form in decision_forms
+        if form.cleaned_data["eligible"] != ""
+    ]
+    try:
+        expenses.expense_lines_decide(actor=request.user, report=report, decisions=decisions)
+    except expenses.LineDecisionsRefused as exc:
+        forms_by_line = {line.pk: form for line, form in decision_forms}
+        for line_pk, error in exc.by_line.items():
+            form = forms_by_line[line_pk]
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error("reason" if field == "ineligible_reason" else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        return False
+    return True
 
 
 @login_required

@@ -290,3 +290,37 @@ def test_a_closed_out_call_offers_no_scorrimento_even_with_money_freed(client, w
     page = client.get(reverse("funding:call_allocation", args=[call.pk])).content.decode()
     assert reverse("funding:call_allocation_rerank", args=[call.pk]) not in page
     assert reverse("funding:call_allocation_propose", args=[call.pk]) not in page
+
+
+def test_the_decisions_on_a_report_are_saved_together_or_not_at_all(client, world):
+    """Issue 10, item 8: the page used to save each line's decision on its own, so a refused one left
+    the others half-saved; expense_lines_decide saves all of them in one transaction, or none."""
+    second = expenses.expense_line_add(
+        actor=world["staff"],
+        report=world["report"],
+        **{**LINE, "invoice_number": "FT-2", "invoice_date": datetime.date(2021, 3, 2)},
+    )
+    urls = report_urls(world)
+    as_(client, world, "staff")
+    assert client.post(urls["submit"]).status_code == 302
+    as_(client, world, "official")
+    before = snapshot()
+    first, other = f"line-{world['line'].pk}", f"line-{second.pk}"
+    response = client.post(
+        urls["verify"], {"step": "decide", f"{first}-eligible": "1", f"{other}-eligible": "0"}
+    )
+    assert response.status_code == 200
+    assert str(expenses.ERROR_REASON_REQUIRED) in response.content.decode()
+    assert snapshot() == before  # no audit event either
+    assert list(ExpenseLine.objects.order_by("pk").values_list("eligible", flat=True)) == [None, None]
+    response = client.post(
+        urls["verify"],
+        {
+            "step": "decide",
+            f"{first}-eligible": "1",
+            f"{other}-eligible": "0",
+            f"{other}-reason": "Fuori periodo",
+        },
+    )
+    assert response.status_code == 302
+    assert list(ExpenseLine.objects.order_by("pk").values_list("eligible", flat=True)) == [True, False]

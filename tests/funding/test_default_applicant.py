@@ -59,3 +59,16 @@ def test_several_that_may_apply_must_say_which(client, channel):
             texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert not Application.objects.exists()
     assert texts == ["Say which organisation applies."]
+
+
+def test_a_draft_with_refused_data_is_not_created():
+    """Issue 10, item 8: the API composed create + update in a transaction of its own; the service now
+    creates the draft and fills it in one transaction, so refused data leave no draft behind."""
+    call = make_call(eligible_kinds=[OrganisationKind.MUNICIPALITY])  # asks for no data
+    user, _ = make_applicant()
+    response = api_client_for(user).post(
+        "/api/v1/applications/", {"call": call.code, "vehicle_plate": "AB123CD"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "vehicle_plate" in response.json()
+    assert not Application.objects.exists()

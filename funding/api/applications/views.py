@@ -3,7 +3,6 @@ funding.services.documents (ValidationError and PermissionDenied become 400 and 
 
 import json
 
-from django.db import transaction
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -81,12 +80,9 @@ class ApplicationViewSet(
         applicant = data.pop("applicant", None) or application_services.default_applicant(
             user=request.user, call=call
         )
-        with transaction.atomic():
-            application = application_services.application_create(
-                actor=request.user, call=call, applicant=applicant
-            )
-            if data:
-                application_services.application_update(actor=request.user, application=application, **data)
+        application = application_services.application_create(
+            actor=request.user, call=call, applicant=applicant, data=data
+        )
         return self._read(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=ApplicationDataSerializer, responses={200: ApplicationSerializer})

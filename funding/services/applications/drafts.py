@@ -71,8 +71,10 @@ def application_create(
     call: Call,
     applicant: Organisation,
     now: datetime.datetime | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Application:
-    """A draft application of `applicant` to `call`, by one of its applicant users.
+    """A draft application of `applicant` to `call`, by one of its applicant users; with `data`, filled
+    in within the same transaction (refused data leave no draft behind).
 
     Drafts may be prepared as soon as the call is published (even before it opens) until the deadline.
     """
@@ -98,22 +100,25 @@ def application_create(
         if call.application_form == ApplicationForm.TAXI_RECORDER
         else "",
     )
-    try:
-        with transaction.atomic():
-            application.save()
-            audit_record_many(
-                [
-                    AuditEntry(
-                        action="application.created",
-                        actor=actor,
-                        organisation=applicant,
-                        target=application,
-                        after={"call": call.code, "status": application.status},
-                    )
-                ]
-            )
-    except IntegrityError as exc:  # two drafts at once: the constraint decides
-        raise already from exc
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                application.save()
+                audit_record_many(
+                    [
+                        AuditEntry(
+                            action="application.created",
+                            actor=actor,
+                            organisation=applicant,
+                            target=application,
+                            after={"call": call.code, "status": application.status},
+                        )
+                    ]
+                )
+        except IntegrityError as exc:  # two drafts at once: the constraint decides
+            raise already from exc
+        if data:
+            application_update(actor=actor, application=application, **data)
     return application
 
 

@@ -54,8 +54,11 @@ from funding.services.expenses.reports import (
     expense_report_submit,
 )
 from funding.services.expenses.verification import (
+    LineDecision,
+    LineDecisionsRefused,
     Payable,
     expense_line_set_eligibility,
+    expense_lines_decide,
     expense_report_payable,
     expense_report_return,
     expense_report_verify,
@@ -88,6 +91,8 @@ __all__ = [
     "ERROR_TOTAL_MISMATCH",
     "LINE_FIELDS",
     "OPEN_REPORT_STATUSES",
+    "LineDecision",
+    "LineDecisionsRefused",
     "Payable",
     "call_close_out",
     "call_commitments",
@@ -95,6 +100,7 @@ __all__ = [
     "expense_line_add",
     "expense_line_remove",
     "expense_line_set_eligibility",
+    "expense_lines_decide",
     "expense_report_create",
     "expense_report_payable",
     "expense_report_return",

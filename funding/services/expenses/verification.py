@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -84,6 +84,43 @@ def expense_line_set_eligibility(
         )
     line.eligible, line.ineligible_reason = locked.eligible, locked.ineligible_reason
     return locked
+
+
+@dataclass(frozen=True)
+class LineDecision:
+    line: ExpenseLine
+    eligible: bool
+    reason: str = ""
+
+
+class LineDecisionsRefused(ValidationError):
+    """Some decisions were refused, and none was saved: `by_line` maps each refused line's pk to why."""
+
+    def __init__(self, by_line: dict[int, ValidationError]):
+        self.by_line = by_line
+        super().__init__([message for exc in by_line.values() for message in exc.messages])
+
+
+def expense_lines_decide(*, actor: User | None, report: ExpenseReport, decisions: list[LineDecision]) -> None:
+    """The official's decisions on several lines of a report, all saved or none (each one audited)."""
+    _require_official(actor, REVIEW_APPLICATIONS)
+    refused: dict[int, ValidationError] = {}
+    shown = [(d.line, d.line.eligible, d.line.ineligible_reason) for d in decisions]
+    with transaction.atomic():
+        for decision in decisions:
+            if decision.line.report_id != report.pk:
+                raise PermissionDenied
+            try:
+                with transaction.atomic():
+                    expense_line_set_eligibility(
+                        actor=actor, line=decision.line, eligible=decision.eligible, reason=decision.reason
+                    )
+            except ValidationError as exc:
+                refused[decision.line.pk] = exc
+        if refused:
+            for line, eligible, reason in shown:  # nothing was saved: the lines say so too
+                line.eligible, line.ineligible_reason = eligible, reason
+            raise LineDecisionsRefused(refused)
 
 
 def expense_report_return(*, actor: User | None, report: ExpenseReport, reason: str) -> ExpenseReport:
