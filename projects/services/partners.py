@@ -81,6 +81,37 @@ def partner_add(
     return partner
 
 
+def foreign_body_register(*, actor: User | None, project: Project, name: str, country: str, pic: str):
+    """The foreign body with this PIC, or a new "other body" with its name, country (ISO 3166) and PIC,
+    registered and audited in the caller's transaction (the field errors name name, country, pic)."""
+    from portal.audit import audit_record
+    from portal.choices import OrganisationKind
+    from portal.services import ORGANISATION_FIELDS
+
+    pic = (pic or "").strip()
+    organisation = Organisation.objects.filter(pic=pic, kind=OrganisationKind.OTHER).first() if pic else None
+    if organisation is not None:
+        return organisation
+    organisation = Organisation(
+        kind=OrganisationKind.OTHER,
+        name=(name or "").strip(),
+        country=(country or "").strip().upper(),
+        pic=pic,
+    )
+    validated(organisation)
+    if not pic:  # the model allows a body without PIC; a foreign partner is known by it
+        raise ValidationError({"pic": ValidationError(ERROR_FOREIGN_PARTNER, code="foreign_partner")})
+    organisation.save()
+    audit_record(
+        action="organisation.created",
+        actor=actor,
+        organisation=organisation,
+        target=organisation,
+        after={**snapshot(organisation, ORGANISATION_FIELDS), "project": project.acronym},
+    )
+    return organisation
+
+
 def partner_add_foreign_body(
     *,
     actor: User | None,
@@ -93,31 +124,11 @@ def partner_add_foreign_body(
 ) -> Partner:
     """Add a foreign partner that the portal does not know yet: an "other body" with its country and PIC
     is registered (or found by its PIC) and added, both in one transaction, or neither."""
-    from portal.audit import audit_record
-    from portal.choices import OrganisationKind
-    from portal.services import ORGANISATION_FIELDS
-
     require_work_plan(actor, project)
     with transaction.atomic():
-        organisation = Organisation.objects.filter(
-            pic=(pic or "").strip(), kind=OrganisationKind.OTHER
-        ).first()
-        if organisation is None:
-            organisation = Organisation(
-                kind=OrganisationKind.OTHER,
-                name=(name or "").strip(),
-                country=country,
-                pic=(pic or "").strip(),
-            )
-            validated(organisation)
-            organisation.save()
-            audit_record(
-                action="organisation.created",
-                actor=actor,
-                organisation=organisation,
-                target=organisation,
-                after={**snapshot(organisation, ORGANISATION_FIELDS), "project": project.acronym},
-            )
+        organisation = foreign_body_register(
+            actor=actor, project=project, name=name, country=country, pic=pic
+        )
         return partner_add(
             actor=actor, project=project, organisation=organisation, role=role, short_name=short_name
         )

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from portal.models import AuditEvent, Organisation
 from projects.models import Deliverable, Project, WorkPackage
 from projects.services.budget import BudgetEntry, budget_set
 from projects.services.projects import project_create
@@ -113,3 +114,52 @@ def test_only_the_coordinators_manager_imports_and_only_into_an_empty_project(cl
     upload.name = "plan.xlsx"
     refused = client.post(reverse("projects:workbook_import", args=[target.acronym]), {"file": upload})
     assert refused.status_code == 400
+
+
+# --- Partners new to the portal ---------------------------------------------------------------------
+def _with_partner_row(data: bytes, row: list) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["Partners"].append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_foreign_partner_new_to_the_portal_is_registered_by_the_import_as_an_other_body():
+    source, coordinator = _full_project()
+    pm = manager_of(coordinator)
+    data = _with_partner_row(
+        workbook_export(user=pm, project=source),
+        [3, "LIEGE", "Ville de Liège", "BE", "912345670", None, "beneficiary"],
+    )
+    target = workbook_import(actor=pm, project=_empty_target(coordinator), data=data)
+    liege = target.partners.get(short_name="LIEGE")
+    assert (liege.number, liege.role) == (3, "beneficiary")
+    body = liege.organisation
+    assert (body.name, body.kind, body.country.code, body.pic) == (
+        "Ville de Liège",
+        "other",
+        "BE",
+        "912345670",
+    )
+    assert AuditEvent.objects.filter(action="organisation.created", target_id=str(body.pk)).exists()
+
+
+def test_an_unknown_partner_is_reported_by_cell_and_nothing_is_registered():
+    source, coordinator = _full_project()
+    pm = manager_of(coordinator)
+    data = workbook_export(user=pm, project=source)
+    data = _with_partner_row(data, [3, "LIEGE", "Ville de Liège", "BE", "9123", None, "beneficiary"])
+    data = _with_partner_row(data, [4, "CUNEO", "Comune di Cuneo (typo)", "IT", None, None, "beneficiary"])
+    data = _with_partner_row(data, [5, "LYON", "Ville de Lyon", "FR", "912345671", None, "beneficiary"])
+    target = _empty_target(coordinator)
+    organisations = Organisation.objects.count()
+    with pytest.raises(WorkbookError) as excinfo:
+        workbook_import(actor=pm, project=target, data=data)
+    errors = {(e.sheet, e.row, e.column): e.message for e in excinfo.value.cell_errors}
+    assert ("Partners", 4, "E") in errors  # a PIC is 9 digits
+    assert errors[("Partners", 5, "C")].startswith(
+        "Nessuna organizzazione con questo PIC, codice fiscale o nome è registrata nel portale"
+    )
+    assert Organisation.objects.count() == organisations  # Lyon, fine by itself, was not kept either
+    assert target.partners.count() == 1

@@ -52,7 +52,10 @@ ERROR_NUMBER = _("Enter a whole number.")
 ERROR_DECIMAL = _("Enter a number with at most two decimals.")
 ERROR_DATE = _("Enter a date (YYYY-MM-DD).")
 ERROR_UNKNOWN = _("“%(value)s” is not known here.")
-ERROR_ORGANISATION = _("No organisation with this PIC, codice fiscale or name is registered in the portal.")
+ERROR_ORGANISATION = _(
+    "No organisation with this PIC, codice fiscale or name is registered in the portal: an Italian body "
+    "must be registered first (a foreign one, with its country and PIC, is registered by the import)."
+)
 ERROR_PROGRAMME = _("The programme is the project's own (%(code)s): it cannot change by import.")
 
 

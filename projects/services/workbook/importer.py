@@ -12,6 +12,7 @@ from projects.models import (
     Project,
 )
 from projects.services.common import access
+from projects.services.partners import foreign_body_register
 from projects.services.workbook.common import (
     ERROR_NOT_EMPTY,
     ERROR_ORGANISATION,
@@ -20,7 +21,16 @@ from projects.services.workbook.common import (
     PROJECT_FIELDS,
     WorkbookError,
 )
-from projects.services.workbook.reader import _apply, _letter, _load, _lookup, _organisation, _Reader
+from projects.services.workbook.reader import (
+    _apply,
+    _foreign,
+    _letter,
+    _load,
+    _lookup,
+    _numbered,
+    _organisation,
+    _Reader,
+)
 
 
 def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Project:
@@ -79,7 +89,23 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
             number = reader.integer("Partners", row, "A", v["number"])
             short = reader.text("Partners", row, "B", v["short_name"])
             org = _organisation(v)
-            if org is None:
+            if org is None and _foreign(v):  # a foreign body new to the portal: registered as "other body"
+                org = _apply(
+                    reader,
+                    "Partners",
+                    row,
+                    {"name": "C", "country": "D", "pic": "E", "*": "C"},
+                    lambda v=v: foreign_body_register(
+                        actor=actor,
+                        project=project,
+                        name=str(v["organisation"] or ""),
+                        country=str(v["country"] or ""),
+                        pic=str(v["pic"] or ""),
+                    ),
+                )
+                if org is None:
+                    continue
+            elif org is None:
                 reader.error("Partners", row, "C", ERROR_ORGANISATION)
                 continue
             existing = by_number.get(number)
@@ -125,9 +151,7 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
         for row, v in sheets["Budget"]:
             partner = _lookup(reader, "Budget", row, "A", partners, v["partner"])
             category = _lookup(reader, "Budget", row, "B", categories, v["category"])
-            period = _lookup(
-                reader, "Budget", row, "C", periods, reader.integer("Budget", row, "C", v["period"])
-            )
+            period = _numbered(reader, "Budget", row, "C", periods, v["period"])
             amount = reader.decimal("Budget", row, "D", v["amount"])
             if None not in (partner, category, period, amount):
                 entries.append(budget_services.BudgetEntry(partner, category, period, amount))
@@ -169,7 +193,7 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
             if wp is not None:
                 wps[number] = wp
         for row, v in sheets["Tasks"]:
-            wp = _lookup(reader, "Tasks", row, "A", wps, reader.integer("Tasks", row, "A", v["work_package"]))
+            wp = _numbered(reader, "Tasks", row, "A", wps, v["work_package"])
             leader = _lookup(reader, "Tasks", row, "D", partners, v["leader"])
             names = [n.strip() for n in str(v["participants"] or "").split(",") if n.strip()]
             participants = [_lookup(reader, "Tasks", row, "E", partners, n) for n in names]
@@ -198,9 +222,7 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
                 ),
             )
         for row, v in sheets["Effort"]:
-            wp = _lookup(
-                reader, "Effort", row, "A", wps, reader.integer("Effort", row, "A", v["work_package"])
-            )
+            wp = _numbered(reader, "Effort", row, "A", wps, v["work_package"])
             partner = _lookup(reader, "Effort", row, "B", partners, v["partner"])
             value = reader.decimal("Effort", row, "C", v["person_months"])
             if None in (wp, partner, value):
@@ -217,14 +239,7 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
         types = {t.code: t for t in DeliverableType.objects.filter(programme=project.programme)}
         levels = {d.code: d for d in DisseminationLevel.objects.filter(programme=project.programme)}
         for row, v in sheets["Deliverables"]:
-            wp = _lookup(
-                reader,
-                "Deliverables",
-                row,
-                "A",
-                wps,
-                reader.integer("Deliverables", row, "A", v["work_package"]),
-            )
+            wp = _numbered(reader, "Deliverables", row, "A", wps, v["work_package"])
             number = reader.integer("Deliverables", row, "B", v["number"])
             title = reader.text("Deliverables", row, "C", v["title"])
             lead = _lookup(reader, "Deliverables", row, "D", partners, v["lead"])
@@ -256,10 +271,7 @@ def workbook_import(*, actor: User | None, project: Project, data: bytes) -> Pro
             number = reader.integer("Milestones", row, "A", v["number"])
             title = reader.text("Milestones", row, "B", v["title"])
             codes = [c.strip() for c in str(v["work_packages"] or "").split(",") if c.strip()]
-            linked = [
-                _lookup(reader, "Milestones", row, "C", wps, reader.integer("Milestones", row, "C", c))
-                for c in codes
-            ]
+            linked = [_numbered(reader, "Milestones", row, "C", wps, c) for c in codes]
             due = reader.integer("Milestones", row, "D", v["due_month"])
             if None in (number, due) or None in linked or not title:
                 continue

@@ -149,3 +149,14 @@ def _lookup(reader, sheet, row, column, table, key):
         reader.error(sheet, row, column, ERROR_UNKNOWN, value=key)
         return None
     return table[key]
+
+
+def _numbered(reader, sheet, row, column, table, value):
+    """The work package or period this cell names by its number, or the cell's error."""
+    return _lookup(reader, sheet, row, column, table, reader.integer(sheet, row, column, value))
+
+
+def _foreign(values) -> bool:
+    """A partner row that names a country other than Italy: its body may be new to the portal."""
+    country = str(values.get("country") or "").strip().upper()
+    return bool(country) and country != "IT"

@@ -46,6 +46,19 @@ def _of_project(project: Project, **objects) -> None:
         raise ValidationError(errors)
 
 
+def _all_of_project(project: Project, name: str, objects) -> None:
+    """Every object of a many-to-many choice (participants, work packages) belongs to the project."""
+    for obj in objects or ():
+        _of_project(project, **{name: obj})
+
+
+def _editable(changes: dict, allowed) -> None:
+    """An update names only the fields its service changes (a programming error otherwise)."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+
+
 def _of_programme(project: Project, **entries) -> None:
     errors = {}
     for name, entry in entries.items():

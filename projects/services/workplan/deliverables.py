@@ -28,6 +28,7 @@ from projects.services.common import (
 from projects.services.workplan.common import (
     DELIVERABLE_FIELDS,
     ERROR_DUE_FIXED,
+    _editable,
     _lock,
     _next,
     _of_programme,
@@ -111,9 +112,7 @@ def deliverable_update(*, actor: User | None, deliverable: Deliverable, **change
     (later the due date moves by deliverable_move_due, with a reason)."""
     project = deliverable.project
     require_work_plan(actor, project)
-    unknown = set(changes) - {"title", "description", "lead", "type", "dissemination", "due_month"}
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
+    _editable(changes, {"title", "description", "lead", "type", "dissemination", "due_month"})
     with transaction.atomic():
         project = _lock(project)
         locked = Deliverable.objects.select_for_update().select_related("work_package").get(pk=deliverable.pk)

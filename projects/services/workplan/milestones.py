@@ -19,9 +19,10 @@ from projects.services.common import (
 )
 from projects.services.workplan.common import (
     MILESTONE_FIELDS,
+    _all_of_project,
+    _editable,
     _lock,
     _next,
-    _of_project,
     _save_unique,
     period_codes,
     refuse_dependents,
@@ -51,8 +52,7 @@ def milestone_create(
     require_work_plan(actor, project)
     with transaction.atomic():
         project = _lock(project)
-        for wp in work_packages:
-            _of_project(project, work_packages=wp)
+        _all_of_project(project, "work_packages", work_packages)
         check_months(project, start=due_month, fields=("due_month", "due_month"))
         number = number or _next(Milestone, project=project)
         milestone = Milestone(
@@ -103,16 +103,13 @@ def milestone_update(*, actor: User | None, milestone: Milestone, **changes) -> 
     achieved changes through milestone_achieve."""
     project = milestone.project
     require_work_plan(actor, project)
-    unknown = set(changes) - MILESTONE_EDITABLE
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
+    _editable(changes, MILESTONE_EDITABLE)
     with transaction.atomic():
         project = _lock(project)
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
         before = _milestone_snapshot(locked)
         work_packages = changes.pop("work_packages", None)
-        for wp in work_packages or ():
-            _of_project(project, work_packages=wp)
+        _all_of_project(project, "work_packages", work_packages)
         for name, value in changes.items():
             setattr(locked, name, value)
         check_months(project, start=locked.due_month, fields=("due_month", "due_month"))

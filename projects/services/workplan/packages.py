@@ -29,6 +29,8 @@ from projects.services.workplan.common import (
     ERROR_WP_TOO_SHORT,
     TASK_FIELDS,
     WP_FIELDS,
+    _all_of_project,
+    _editable,
     _lock,
     _next,
     _of_project,
@@ -96,9 +98,7 @@ def _wp_contents_end(wp: WorkPackage) -> tuple[int, int, str]:
 def work_package_update(*, actor: User | None, work_package: WorkPackage, **changes) -> WorkPackage:
     project = work_package.project
     require_work_plan(actor, project)
-    unknown = set(changes) - {"title", "lead", "start_month", "end_month", "objectives"}
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
+    _editable(changes, {"title", "lead", "start_month", "end_month", "objectives"})
     with transaction.atomic():
         project = _lock(project)
         wp = WorkPackage.objects.select_for_update().get(pk=work_package.pk)
@@ -191,8 +191,7 @@ def task_create(
     with transaction.atomic():
         project = _lock(project)
         _of_project(project, leader=leader)
-        for partner in participants:
-            _of_project(project, participants=partner)
+        _all_of_project(project, "participants", participants)
         check_months(project, start=start_month, end=end_month)
         check_within_wp(work_package, months={"start_month": start_month, "end_month": end_month})
         number = number or _next(Task, work_package=work_package)
@@ -228,9 +227,7 @@ def task_update(*, actor: User | None, task: Task, **changes) -> Task:
     """Title, leader, participants and months (within the project and the task's work package)."""
     project = task.work_package.project
     require_work_plan(actor, project)
-    unknown = set(changes) - TASK_EDITABLE
-    if unknown:
-        raise TypeError(f"not editable: {sorted(unknown)}")
+    _editable(changes, TASK_EDITABLE)
     with transaction.atomic():
         project = _lock(project)
         locked = Task.objects.select_for_update().select_related("work_package").get(pk=task.pk)
@@ -239,8 +236,7 @@ def task_update(*, actor: User | None, task: Task, **changes) -> Task:
         for name, value in changes.items():
             setattr(locked, name, value)
         _of_project(project, leader=locked.leader)
-        for partner in participants or ():
-            _of_project(project, participants=partner)
+        _all_of_project(project, "participants", participants)
         check_months(project, start=locked.start_month, end=locked.end_month)
         check_within_wp(
             locked.work_package, months={"start_month": locked.start_month, "end_month": locked.end_month}
