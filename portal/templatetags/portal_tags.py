@@ -47,6 +47,31 @@ def is_checkbox(bound_field) -> bool:
 
 
 @register.filter
+def is_choice_group(bound_field) -> bool:
+    """Radio buttons and multiple checkboxes: a fieldset whose legend is the field's label."""
+    return isinstance(bound_field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def bi_options(bound_field):
+    """The options of a choice group, each an input with Bootstrap Italia's class (then its own label,
+    as Bootstrap Italia's .form-check wants: Django's default label-wrapped inputs overlap there)."""
+    from django.forms.boundfield import BoundWidget
+
+    attrs = {**bound_field.build_widget_attrs({}), "class": "form-check-input"}
+    if bound_field.auto_id:
+        attrs["id"] = bound_field.auto_id
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}-errors"
+    widget = bound_field.field.widget
+    return [
+        BoundWidget(widget, option, bound_field.form.renderer)
+        for option in widget.subwidgets(bound_field.html_name, bound_field.value(), attrs=attrs)
+    ]
+
+
+@register.filter
 def money(value):
     """€ 1.650.000,00 in Italian, €1,650,000.00 in English; empty for None. Formatting only at the edge."""
     from portal.formatting import format_money

@@ -345,3 +345,14 @@ def test_the_keeper_changes_a_task_and_reads_why_a_work_package_stays(client, ru
     assert refused.status_code == 400
     assert "WP1 non può essere eliminato finché è collegato a: T1.1, D1.1, MS1" in _text(refused)
     assert _state() == before
+
+
+def test_participants_are_a_fieldset_of_checkboxes_each_with_its_own_label(client, run_world):
+    client.force_login(run_world["users"]["coord_pm"])
+    task = Task.objects.get(work_package=run_world["wp1"])
+    html = _text(client.get(reverse("projects:task_edit", args=["DA4LP", task.pk])))
+    assert '<legend class="fs-6 fw-semibold mb-2">Partecipanti</legend>' in html
+    partners = list(run_world["project"].partners.all())
+    assert html.count('<div class="form-check"><input type="checkbox"') == len(partners)
+    for partner in partners:
+        assert f">{partner}</label>" in html
