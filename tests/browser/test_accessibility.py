@@ -96,4 +96,8 @@ def test_officials_home_draws_the_chapters_chart_beside_its_table(page):
     drawn = page.evaluate("Chart.getChart('chapter-use-chart').data.datasets.map(d => d.data[0])")
     assert drawn == [1000000, 1234.56, 0, 0]
     assert "1.234,56" in page.locator("#use-t").locator("xpath=..").inner_text()
+    # The official's long menu wraps: the page never scrolls sideways on a 1280-pixel screen.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"the official's home scrolls sideways at 1280px ({width}px)"
+    assert page.locator("#main-nav a.nav-link", has_text="Progetti UE").is_visible()
     assert_accessible(page)
