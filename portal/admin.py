@@ -1,11 +1,21 @@
 """Admin for accounts and reference data. Role changes go through the audited service."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.models import AuditEvent, Comune, ComunePopulation, Membership, Organisation, Province, User
+from portal.models import (
+    ApiToken,
+    AuditEvent,
+    Comune,
+    ComunePopulation,
+    Membership,
+    Organisation,
+    Province,
+    User,
+)
+from portal.tokens import api_token_revoke
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -101,3 +111,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "created_at", "action", "actor_repr", "target_repr", "source"]
     list_filter = ["action", "source"]
     search_fields = ["action", "actor_repr", "target_repr", "target_id"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Personal API tokens: listed with their owner and expiry; never shown, only revoked (audited)."""
+
+    list_display = ["prefix", "name", "user", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["prefix", "name", "user__email"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        revoked = [api_token_revoke(actor=request.user, token=token) for token in queryset]
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": len(revoked)}, messages.SUCCESS)

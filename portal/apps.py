@@ -8,3 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import checks, signals  # noqa: F401
+        from portal.choices import Role
+        from portal.home import administrator_home, register_home_context
+
+        register_home_context(Role.ADMINISTRATOR, administrator_home)

@@ -26,3 +26,9 @@ def home_context(role: str, request: HttpRequest) -> dict:
     for contribute in _contributions.get(role, ()):
         context.update(contribute(request))
     return context
+
+
+def administrator_home(request: HttpRequest) -> dict:
+    from portal.selectors import administrator_queue
+
+    return {"queue": administrator_queue(user=request.user)}

@@ -1,8 +1,13 @@
 """Reads for the portal app, always scoped to what the user may see."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime
 
-from portal.models import AuditEvent, Comune, ComunePopulation, Organisation
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from portal.constants import SECURITY_EVENT_PREFIX
+from portal.models import AccessRequestStatus, ApiToken, AuditEvent, Comune, ComunePopulation, Organisation
 from portal.permissions import READ_AUDIT, can, visible_organisation_ids
 
 
@@ -40,3 +45,21 @@ def access_request_list(*, user):
         "status", "-created_at"
     )
     return qs if can(user, APPROVE_ACCESS) else qs.filter(user=user)
+
+
+def administrator_queue(*, user) -> dict:
+    """What needs the administrator now: access requests awaiting a decision, security events of the
+    last seven days, personal API tokens that expire within fourteen days (their owners will need new
+    ones), and the accounts and organisations there are."""
+    now = timezone.now()
+    return {
+        "access_requests": access_request_list(user=user).filter(status=AccessRequestStatus.PENDING).count(),
+        "security_events": audit_event_list(user=user)
+        .filter(action__startswith=SECURITY_EVENT_PREFIX, created_at__gte=now - datetime.timedelta(days=7))
+        .count(),
+        "tokens_expiring": ApiToken.objects.filter(
+            revoked_at__isnull=True, expires_at__gt=now, expires_at__lte=now + datetime.timedelta(days=14)
+        ).count(),
+        "users": get_user_model().objects.filter(is_active=True).count(),
+        "organisations": Organisation.objects.count(),
+    }

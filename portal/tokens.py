@@ -20,7 +20,7 @@ from rest_framework import authentication, exceptions
 from portal.audit import AuditEntry, audit_record_many
 from portal.choices import MFA_ROLES
 from portal.models import ApiToken, User
-from portal.permissions import has_role
+from portal.permissions import MANAGE_ACCOUNTS, can, has_role
 
 ERROR_NEEDS_TOTP = _(
     "Your role protects its account with a second factor: log in again with your TOTP code, then "
@@ -105,8 +105,9 @@ def api_token_create(
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
-    """The owner revokes a token (at once: the next call with it gets 401)."""
-    if not actor.is_authenticated or token.user_id != actor.pk:
+    """The owner, or an administrator (a lost or leaked token), revokes a token at once: the next call
+    with it gets 401."""
+    if not actor.is_authenticated or (token.user_id != actor.pk and not can(actor, MANAGE_ACCOUNTS)):
         raise PermissionDenied
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -120,7 +121,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
                     action="api_token.revoked",
                     actor=actor,
                     target=locked,
-                    after={"name": locked.name, "prefix": locked.prefix},
+                    after={"name": locked.name, "prefix": locked.prefix, "owner": locked.user_id},
                 )
             ]
         )
