@@ -96,6 +96,15 @@ def _json_download(filters: TransparencyFilters) -> StreamingHttpResponse:
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
 
 
+PUBLISH_PAGE_SIZE = 50
+
+
+def _publish_page(request, pending, **context) -> dict:
+    """One page of the grants to publish, read in SQL (a count and PUBLISH_PAGE_SIZE rows)."""
+    page = Paginator(pending, PUBLISH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"grants": page.object_list, "page": page, **context}
+
+
 @require_http_methods(["GET", "POST"])
 def transparency_publish(request):
     """Nothing is pre-selected; the chosen grants are shown again (how many, to whom, for how much)
@@ -109,12 +118,12 @@ def transparency_publish(request):
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
         selected = list(pending.filter(pk__in=ids).order_by("beneficiary__name", "pk"))
         if not selected:
-            context = {"grants": pending[:500], "error": _("Select at least one grant to publish.")}
+            context = _publish_page(request, pending, error=_("Select at least one grant to publish."))
             return render(request, "funding/transparency/publish.html", context, status=400)
         try:
             check_tax_codes(selected)
         except ValidationError as exc:
-            context = {"grants": pending[:500], "error": " ".join(exc.messages)}
+            context = _publish_page(request, pending, error=" ".join(exc.messages))
             return render(request, "funding/transparency/publish.html", context, status=400)
         if request.POST.get("step") != "confirm":
             return render(
@@ -134,4 +143,4 @@ def transparency_publish(request):
             % {"count": summary.count, "total": format_money(summary.total)},
         )
         return redirect("funding:transparency_publish")
-    return render(request, "funding/transparency/publish.html", {"grants": pending[:500]})
+    return render(request, "funding/transparency/publish.html", _publish_page(request, pending))

@@ -102,3 +102,29 @@ def test_inputs_summary_is_the_inputs_without_candidates():
     expected = {k: v for k, v in allocation.inputs.items() if k != "candidates"}
     assert listed.inputs_summary == expected == allocation.inputs_summary
     assert "method" in expected
+
+
+def test_publish_queue_reads_one_page_in_sql(client):
+    """The official's queue of grants to publish: 50 a page, the same queries for 10 as for 120."""
+    from tests.funding.factories import make_commitment, make_reservation
+
+    official = make_user(Role.REGIONAL_OFFICIAL)
+    client.force_login(official)
+    client.get(reverse("home"))  # the session's first write happens here, not in the measured request
+    reservation = make_reservation("1000000.00")
+    url = reverse("funding:transparency_publish")
+
+    def grants(n):
+        for _ in range(n):
+            make_commitment("1500.00", reservation=reservation, published=False)
+
+    grants(SIZES[0])
+    small, body, _ = _measure(client, url)
+    assert body.decode().count('name="grant"') == SIZES[0]
+    grants(SIZES[1] - SIZES[0])
+    large, body, _ = _measure(client, url)
+    assert small == large
+    assert body.decode().count('name="grant"') == 50
+    third = client.get(url, {"page": 3})
+    assert third.content.decode().count('name="grant"') == SIZES[1] - 100
+    assert third.context["page"].paginator.count == SIZES[1]
