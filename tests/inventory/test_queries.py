@@ -58,3 +58,71 @@ def test_device_api_list(manager, django_assert_num_queries, devices):
     with django_assert_num_queries(3):
         response = client.get(reverse("v1:device-list"))
     assert response.json()["count"] == devices
+
+
+def _measure(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["inventory:map", "inventory:analytics"])
+def test_dashboards_cost_the_same_for_few_and_many_devices(manager, name):
+    client, _ = manager
+    bulk_devices(SIZES[0], owner=municipality(), history_per_device=1)
+    few = _measure(client, reverse(name))
+    for _ in range(3):  # more owners, so more sites and comuni too
+        bulk_devices(SIZES[1] // 3, owner=OrganisationFactory(), history_per_device=1)
+    assert _measure(client, reverse(name)) == few
+
+
+def test_source_list_costs_the_same_for_few_and_many_sources(manager):
+    from tests.inventory.analytics_helpers import make_source
+
+    client, _ = manager
+    owner = municipality()
+    for n in range(2):
+        make_source(owner, name=f"Centrale {n}")
+    few = _measure(client, reverse("inventory:source_list"))
+    for n in range(2, 12):
+        make_source(OrganisationFactory() if n % 2 else owner, name=f"Centrale {n}")
+    assert _measure(client, reverse("inventory:source_list")) == few
+
+
+def test_device_page_costs_the_same_for_a_short_and_a_long_history(manager):
+    from inventory.models import Device
+
+    client, _ = manager
+    bulk_devices(2, owner=municipality(), history_per_device=1)
+    short = Device.objects.order_by("pk").first()
+    bulk_devices(2, owner=municipality(), history_per_device=40)
+    long = Device.objects.order_by("pk").last()
+    assert long.history.count() > short.history.count()
+    assert _measure(client, reverse("inventory:device_detail", args=[short.pk])) == _measure(
+        client, reverse("inventory:device_detail", args=[long.pk])
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "v1:device-model-list",
+        "v1:site-list",
+        "v1:deployment-list",
+        "v1:analytics-source-list",
+        "v1:sites-geojson",
+    ],
+)
+def test_other_api_lists(manager, url):
+    _, user = manager
+    client = api_client_for(user)
+    bulk_devices(SIZES[0], owner=municipality())
+    client.get(reverse(url))  # the roles are read once and kept on the user
+    few = _measure(client, reverse(url))
+    for _ in range(3):
+        bulk_devices(SIZES[1] // 3, owner=OrganisationFactory())
+    assert _measure(client, reverse(url)) == few
