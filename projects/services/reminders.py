@@ -29,6 +29,7 @@ from portal.models import Membership, User
 from portal.notifications import notify, notify_in_app
 from projects.choices import OPEN_DELIVERABLE_STATUSES, PartnerRole, ProjectStatus, ReminderKind, ReportStatus
 from projects.models import Deliverable, PeriodicReport, Reminder
+from projects.services.common import work_plan_keeper
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +75,11 @@ def _managers(organisation_ids) -> list[User]:
 
 
 def _coordinator_orgs(project) -> list[int]:
-    return list(
-        project.partners.filter(role=PartnerRole.COORDINATOR).values_list("organisation_id", flat=True)
-    )
+    """The coordinator's organisation and, when another partner keeps the work plan (the coordinator
+    has no project manager in the portal: a foreign body), the keeper's: its manager is the project's."""
+    partners = list(project.partners.values_list("pk", "organisation_id", "role", "number"))
+    keeper = work_plan_keeper(partners)
+    return sorted({org for pk, org, role, _n in partners if role == PartnerRole.COORDINATOR or pk == keeper})
 
 
 @dataclass(frozen=True)

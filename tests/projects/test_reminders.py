@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from portal.models import InboxMessage, Notification
+from projects.choices import PartnerRole
 from projects.models import Deliverable, Reminder
 from projects.services.reminders import reminders_send
 from tests.factories import OrganisationFactory
@@ -62,6 +63,21 @@ def test_each_reminder_goes_once_to_the_lead_and_the_project_manager(send):
     send(today=datetime.date(2025, 12, 1))
     d21 = [m for m in mail.outbox if "D2.1" in m.subject]
     assert sorted(d21[0].to + d21[1].to) == sorted([coord_pm.email, partner_pm.email])  # lead (P2) and the PM
+
+
+@pytest.mark.django_db
+def test_a_foreign_coordinator_without_a_manager_leaves_the_reminders_to_the_city_keeping_the_plan(send):
+    """A city records a project coordinated by a foreign body that has no manager in the portal: the
+    city keeps the work plan, so it gets the reminders the coordinator's manager would (D2.1 is led by
+    the coordinator: before, nobody was told)."""
+    project, city_pm, foreign_pm = world()
+    project.partners.filter(number=1).update(role=PartnerRole.BENEFICIARY)
+    project.partners.filter(number=2).update(role=PartnerRole.COORDINATOR)
+    foreign_pm.memberships.update(is_active=False)  # the foreign coordinator: no manager in the portal
+    send(today=datetime.date(2025, 12, 1))
+    d21 = [m for m in mail.outbox if "D2.1" in m.subject]
+    assert [m.to for m in d21] == [[city_pm.email]]
+    assert InboxMessage.objects.filter(user=city_pm, subject__contains="D2.1").count() == 1
 
 
 @pytest.mark.django_db
