@@ -20,6 +20,7 @@ from funding.models import (
     Document,
     RequiredDocument,
 )
+from funding.selectors.common import funding_scoped
 from funding.services.applications import ALL_FORM_FIELDS, field_label, missing_documents, missing_fields
 from funding.services.calls import PUBLIC_STATUSES, call_is_open, local_time
 from portal.choices import Role
@@ -110,12 +111,7 @@ def calls_open_for(*, user, now: datetime.datetime | None = None) -> list[OpenCa
 def application_list(*, user, filters: dict | None = None) -> QuerySet[Application]:
     """Applicants see their organisations' applications; officials and auditors all of them."""
     qs = Application.objects.select_related("call", "applicant", "applicant__comune")
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    if visible is not None:
-        qs = qs.filter(applicant_id__in=visible)
-    qs = qs.order_by("-created_at", "-pk")
+    qs = funding_scoped(qs, user=user, beneficiary="applicant_id").order_by("-created_at", "-pk")
     return ApplicationFilterSet(filters, queryset=qs).qs if filters else qs
 
 

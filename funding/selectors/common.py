@@ -16,6 +16,7 @@ from portal.fields import MoneyField
 from portal.permissions import (
     READ_ALL,
     can,
+    funding_visible_organisation_ids,
 )
 
 # The output field of every money expression: a MoneyField, so sums come back exact to the cent.
@@ -32,3 +33,12 @@ def money_sum(queryset: QuerySet, outer: str, field: str = "amount"):
 
 def is_reader(user) -> bool:
     return can(user, READ_ALL)
+
+
+def funding_scoped(qs: QuerySet, *, user, beneficiary: str) -> QuerySet:
+    """`qs` narrowed to the rows whose organisation (reached by the `beneficiary` path) has funding
+    the user may see: all for those who read everything, none for anonymous (issue 9's one rule)."""
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    visible = funding_visible_organisation_ids(user)
+    return qs if visible is None else qs.filter(**{f"{beneficiary}__in": visible})

@@ -15,6 +15,7 @@ from funding.models import (
     ExpenseLine,
     ExpenseReport,
 )
+from funding.selectors.common import funding_scoped
 from portal.choices import Role
 from portal.models import Organisation
 from portal.permissions import (
@@ -28,11 +29,9 @@ def expense_report_list(*, user) -> QuerySet[ExpenseReport]:
     qs = ExpenseReport.objects.select_related(
         "commitment", "commitment__beneficiary", "application", "application__call", "liquidation"
     ).annotate(line_count=Count("lines"), lines_total=Sum("lines__total_amount"))
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    qs = qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
-    return qs.order_by("-updated_at", "-pk")
+    return funding_scoped(qs, user=user, beneficiary="commitment__beneficiary_id").order_by(
+        "-updated_at", "-pk"
+    )
 
 
 def expense_report_detail(*, user) -> QuerySet[ExpenseReport]:
@@ -46,10 +45,7 @@ def expense_report_detail(*, user) -> QuerySet[ExpenseReport]:
         "liquidation",
         "verified_by",
     )
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+    return funding_scoped(qs, user=user, beneficiary="commitment__beneficiary_id")
 
 
 def statement_organisations(*, user) -> QuerySet[Organisation]:
@@ -66,11 +62,9 @@ def statement_organisations(*, user) -> QuerySet[Organisation]:
 
 def expense_line_list(*, user) -> QuerySet[ExpenseLine]:
     """Invoice lines of the expense reports the user may see (as expense_report_detail)."""
-    if not user.is_authenticated:
-        return ExpenseLine.objects.none()
-    visible = funding_visible_organisation_ids(user)
-    qs = ExpenseLine.objects.all()
-    return qs if visible is None else qs.filter(report__commitment__beneficiary_id__in=visible)
+    return funding_scoped(
+        ExpenseLine.objects.all(), user=user, beneficiary="report__commitment__beneficiary_id"
+    )
 
 
 def reportable_grants(*, user) -> QuerySet[Commitment]:

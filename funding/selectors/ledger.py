@@ -25,11 +25,8 @@ from funding.models import (
     Programme,
     Reservation,
 )
-from funding.selectors.common import MONEY, is_reader, money_sum
+from funding.selectors.common import MONEY, funding_scoped, is_reader, money_sum
 from portal.money import quantize_money
-from portal.permissions import (
-    funding_visible_organisation_ids,
-)
 from portal.selectors import audit_event_list
 
 
@@ -112,30 +109,21 @@ def commitment_list(*, user) -> QuerySet[Commitment]:
         "reservation__action__axis",
         "created_by",
     )
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    return qs if visible is None else qs.filter(beneficiary_id__in=visible)
+    return funding_scoped(qs, user=user, beneficiary="beneficiary_id")
 
 
 def liquidation_list(*, user) -> QuerySet[Liquidation]:
     qs = Liquidation.objects.select_related(
         "commitment", "commitment__beneficiary", "commitment__reservation__chapter", "created_by"
     )
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+    return funding_scoped(qs, user=user, beneficiary="commitment__beneficiary_id")
 
 
 def economy_list(*, user) -> QuerySet[Economy]:
     qs = Economy.objects.select_related(
         "commitment", "commitment__beneficiary", "commitment__reservation__chapter", "created_by"
     )
-    if not user.is_authenticated:
-        return qs.none()
-    visible = funding_visible_organisation_ids(user)
-    return qs if visible is None else qs.filter(commitment__beneficiary_id__in=visible)
+    return funding_scoped(qs, user=user, beneficiary="commitment__beneficiary_id")
 
 
 # --- Ledger pages: figures, drill-down and audit trail --------------------------------------------
