@@ -21,6 +21,7 @@ from funding.selectors.transparency import (
     grants_to_publish,
     publication_summary,
     published_years,
+    transparency_count,
     transparency_queryset,
     transparency_row,
     transparency_rows,
@@ -28,9 +29,10 @@ from funding.selectors.transparency import (
 from funding.services.transparency import check_tax_codes, grants_publish
 from portal.formatting import format_money
 from portal.permissions import LEDGER_WRITE, can
+from portal.service_errors import error_messages
 from reporting.http import inline_response
 from reporting.renderers import get_renderer
-from reporting.services.exports import InlineExport
+from reporting.services.exports import export_public
 
 
 def _filters(request) -> TransparencyFilters:
@@ -46,15 +48,21 @@ def _filters(request) -> TransparencyFilters:
     )
 
 
-def _download(filters: TransparencyFilters, fmt: str):
-    """CSV or XLSX through the reporting renderers (CSV streamed)."""
-    renderer = get_renderer(fmt)
-    export = InlineExport(
-        document=transparency_public_document(filters),
-        renderer=renderer,
-        filename=f"contributi-{filters.year}.{renderer.extension}",
-        rows_total=None,
-    )
+def _download(request, filters: TransparencyFilters, fmt: str):
+    """CSV (streamed) or XLSX through the export service, with its row limit; a refusal is shown on
+    the page."""
+    try:
+        export = export_public(
+            document=transparency_public_document(filters),
+            fmt=fmt,
+            filename=f"contributi-{filters.year}.{get_renderer(fmt).extension}",
+            count=lambda: transparency_count(filters=filters),
+        )
+    except ValidationError as exc:
+        error_messages(request, exc)
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
     return inline_response(export)
 
 
@@ -63,7 +71,7 @@ def transparency_list(request):
     filters = _filters(request)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        return _download(filters, fmt)
+        return _download(request, filters, fmt)
     if fmt == "json":
         return _json_download(filters)
     page = Paginator(transparency_queryset(filters=filters), 50).get_page(request.GET.get("page"))

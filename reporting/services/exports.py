@@ -13,6 +13,7 @@ Rules kept here:
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -39,6 +40,10 @@ ERROR_FORMAT_NOT_OFFERED = _("This report cannot be exported in this format.")
 ERROR_PDF_TOO_LARGE = _(
     "A PDF holds at most %(max)s rows and this export has %(rows)s: choose Excel or CSV, "
     "or narrow the parameters."
+)
+ERROR_PUBLIC_TOO_LARGE = _(
+    "This download would hold %(rows)s rows, more than the %(max)s a spreadsheet is built with here: "
+    "choose CSV, or narrow the filters."
 )
 ERROR_NOT_READY = _("This export is not ready to download.")
 ERROR_EXPIRED = _("This export has expired and its file was deleted: request it again.")
@@ -94,7 +99,7 @@ class InlineExport:
     document: ReportDocument
     renderer: Renderer
     filename: str
-    rows_total: int
+    rows_total: int | None
 
     def content(self) -> bytes:
         """The whole file (XLSX, PDF); CSV is better streamed by reporting.http.inline_response."""
@@ -137,6 +142,28 @@ def _inline(*, user: User, prepared: PreparedExport) -> InlineExport:
         renderer=get_renderer(prepared.format),
         filename=export_filename(report, prepared.format, document.generated_at),
         rows_total=prepared.rows_total,
+    )
+
+
+def export_public(
+    *, document: ReportDocument, fmt: str, filename: str, count: Callable[[], int]
+) -> InlineExport:
+    """Open data anyone may download without logging in: no job and no audit (there is nobody to
+    name). CSV is streamed whatever its size; a file built in memory (XLSX) holds at most
+    EXPORT_INLINE_MAX_ROWS rows, the limit of every export produced in the request."""
+    if fmt not in (ExportFormat.CSV, ExportFormat.XLSX):
+        raise ValidationError({"format": [ERROR_FORMAT_NOT_OFFERED]}, code="format")
+    rows_total = None
+    if fmt != ExportFormat.CSV:
+        rows_total = count()
+        inline_max = conf.get("EXPORT_INLINE_MAX_ROWS")
+        if rows_total > inline_max:
+            raise ValidationError(
+                {"format": [ERROR_PUBLIC_TOO_LARGE % {"rows": rows_total, "max": inline_max}]},
+                code="too_large",
+            )
+    return InlineExport(
+        document=document, renderer=get_renderer(fmt), filename=filename, rows_total=rows_total
     )
 
 

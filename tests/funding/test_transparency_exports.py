@@ -117,3 +117,21 @@ def test_officials_and_auditors_export_the_register_from_the_catalogue(granted_c
             params={"year": TODAY.year},
             fmt="csv",
         )
+
+
+def test_the_public_spreadsheet_goes_through_the_export_service_and_its_row_limit(
+    client, granted_call, settings
+):
+    """Issue 10, item 8: the public page built its export directly, with no row limit; it now asks
+    reporting's export service, which streams CSV whatever its size and builds an XLSX only within
+    EXPORT_INLINE_MAX_ROWS."""
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    url = reverse("funding:transparency")
+    response = client.get(url, {"year": TODAY.year, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="it")
+    assert response.status_code == 302
+    assert "format" not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "scegli CSV" in page
+    response = client.get(url, {"year": TODAY.year, "format": "csv"})
+    assert response.streaming
+    assert len(list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))) == 2
