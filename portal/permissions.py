@@ -7,8 +7,10 @@ scoped in the selectors (`portal.selectors` and each app's selectors) with `visi
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework import permissions
 
@@ -146,6 +148,25 @@ def funding_visible_organisation_ids(user) -> set[int] | None:
     if can(user, READ_ALL):
         return None
     return organisation_ids_for(user, APPLY)
+
+
+# --- Guards for function views -----------------------------------------------------------------
+def capability_required(*capabilities: str):
+    """Anonymous users go to the login page; logged-in users holding none of `capabilities` get 403
+    (with no capability named, a login is all it asks)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if capabilities and not any(can(request.user, c) for c in capabilities):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # --- Guards for class-based views ---------------------------------------------------------------

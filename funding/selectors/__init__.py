@@ -27,7 +27,7 @@ from funding.selectors.calls import (
     document_list,
     document_visible,
 )
-from funding.selectors.common import MONEY
+from funding.selectors.common import MONEY, acts_for
 from funding.selectors.expenses import (
     expense_line_list,
     expense_report_detail,
@@ -61,6 +61,7 @@ __all__ = [
     "OpenCall",
     "TimelineEntry",
     "action_list",
+    "acts_for",
     "allocation_calls",
     "allocation_documents",
     "allocation_list",

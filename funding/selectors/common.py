@@ -1,4 +1,5 @@
-"""What every funding selector shares: exact money sums from the entries, who reads everything."""
+"""What every funding selector shares: exact money sums from the entries, who reads everything, who
+acts for an organisation."""
 
 from decimal import Decimal
 
@@ -14,8 +15,10 @@ from django.db.models.functions import Coalesce
 from portal.constants import MONEY_MAX_DIGITS
 from portal.fields import MoneyField
 from portal.permissions import (
+    APPLY,
     READ_ALL,
     can,
+    can_for,
     funding_visible_organisation_ids,
 )
 
@@ -42,3 +45,9 @@ def funding_scoped(qs: QuerySet, *, user, beneficiary: str) -> QuerySet:
         return qs.none()
     visible = funding_visible_organisation_ids(user)
     return qs if visible is None else qs.filter(**{f"{beneficiary}__in": visible})
+
+
+def acts_for(*, user, organisation_id: int | None) -> bool:
+    """The user is applicant staff of that organisation: the one ownership rule of the funding pages
+    (an application, an expense report, their documents), the same the services require."""
+    return organisation_id is not None and can_for(user, APPLY, organisation_id)

@@ -7,7 +7,7 @@ Officials, auditors and administrators read; officials act. Views only call the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +41,7 @@ from funding.services import expenses
 from funding.services.allocation import act_pdfs as annex
 from funding.views.confirm import Confirmation, is_confirmed
 from portal.formatting import format_money
-from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can
+from portal.permissions import LEDGER_WRITE, READ_ALL, REVIEW_APPLICATIONS, can, capability_required
 from portal.service_errors import apply_errors, error_messages
 from portal.workers import worker_seen_recently
 from reporting.http import stored_pdf_response
@@ -76,14 +76,9 @@ def _params(allocation) -> list[tuple[str, str]]:
     ]
 
 
-def _reader(request) -> None:
-    if not can(request.user, READ_ALL):
-        raise PermissionDenied
-
-
 @login_required
+@capability_required(READ_ALL)
 def allocation_list_view(request):
-    _reader(request)
     filterset = AllocationFilterSet(
         request.GET, queryset=allocation_list(user=request.user).order_by("-computed_at", "-pk")
     )
@@ -97,8 +92,8 @@ def allocation_list_view(request):
 
 
 @login_required
+@capability_required(READ_ALL)
 def allocation_detail(request, pk: int):
-    _reader(request)
     allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(allocation_rows(allocation=allocation, q=q), ROWS_PER_PAGE).get_page(
@@ -130,10 +125,10 @@ def allocation_detail(request, pk: int):
 @never_cache
 @login_required
 @require_GET
+@capability_required(READ_ALL)
 def allocation_document_status(request, pk: int):
     """Where the act's PDFs are, as JSON: the allocation page polls it and reloads once they are
     generated (or failed), and says when no worker has been seen for a minute."""
-    _reader(request)
     allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
     waiting = allocation.annex_status in (AnnexStatus.PENDING, AnnexStatus.RUNNING)
     return JsonResponse(
@@ -147,9 +142,9 @@ def allocation_document_status(request, pk: int):
 
 @login_required
 @require_GET
+@capability_required(READ_ALL)
 def allocation_document(request, pk: int, document: str):
     """The act's PDF (annex or ranking), served from storage to whoever may see the allocation."""
-    _reader(request)
     allocation = get_object_or_404(allocation_documents(user=request.user), pk=pk)
     try:
         stored = annex.annex_download(user=request.user, allocation=allocation, document=document)
@@ -161,9 +156,8 @@ def allocation_document(request, pk: int, document: str):
 
 @login_required
 @require_POST
+@capability_required(LEDGER_WRITE)
 def allocation_document_regenerate(request, pk: int):
-    if not can(request.user, LEDGER_WRITE):
-        raise PermissionDenied
     allocation = get_object_or_404(allocation_documents(user=request.user), pk=pk)
     try:
         allocation = annex.annex_regenerate(actor=request.user, allocation=allocation)
@@ -208,9 +202,8 @@ def _adopt_confirmation(allocation, effect, act) -> Confirmation:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@capability_required(LEDGER_WRITE)
 def allocation_adopt_view(request, pk: int):
-    if not can(request.user, LEDGER_WRITE):
-        raise PermissionDenied
     allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
     form = AdoptForm(request.POST or None, initial={"act_date": timezone.localdate()})
     effect = error = None
@@ -254,9 +247,9 @@ def allocation_adopt_view(request, pk: int):
 
 
 @login_required
+@capability_required(READ_ALL)
 def call_allocation(request, call_pk: int):
     """A call's allocations and, for ranked calls, its ranking with the scorrimento."""
-    _reader(request)
     call = get_object_or_404(allocation_calls(user=request.user), pk=call_pk)
     reservation = call.reservation
     allocations = list(allocation_list(user=request.user).filter(call=call).order_by("-round", "-pk"))
@@ -288,9 +281,8 @@ def call_allocation(request, call_pk: int):
 
 @login_required
 @require_POST
+@capability_required(REVIEW_APPLICATIONS)
 def call_allocation_propose(request, call_pk: int):
-    if not can(request.user, REVIEW_APPLICATIONS):
-        raise PermissionDenied
     call = get_object_or_404(Call, pk=call_pk)
     try:
         allocation = services.allocation_propose(actor=request.user, call=call)
@@ -303,9 +295,8 @@ def call_allocation_propose(request, call_pk: int):
 
 @login_required
 @require_POST
+@capability_required(REVIEW_APPLICATIONS)
 def call_allocation_rerank(request, call_pk: int):
-    if not can(request.user, REVIEW_APPLICATIONS):
-        raise PermissionDenied
     call = get_object_or_404(Call, pk=call_pk)
     try:
         allocation = services.allocation_rerank(actor=request.user, call=call)
@@ -320,9 +311,8 @@ def call_allocation_rerank(request, call_pk: int):
 
 @login_required
 @require_POST
+@capability_required(LEDGER_WRITE)
 def call_close_out(request, call_pk: int):
-    if not can(request.user, LEDGER_WRITE):
-        raise PermissionDenied
     call = get_object_or_404(Call, pk=call_pk)
     try:
         expenses.call_close_out(actor=request.user, call=call)
@@ -335,9 +325,8 @@ def call_close_out(request, call_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@capability_required(LEDGER_WRITE)
 def grant_cancel_view(request, application_pk: int):
-    if not can(request.user, LEDGER_WRITE):
-        raise PermissionDenied
     application = get_object_or_404(
         Application.objects.select_related("applicant", "call", "commitment"), pk=application_pk
     )

@@ -22,6 +22,7 @@ from funding.forms.applications import (
 )
 from funding.models import Application, Call, RequiredDocument
 from funding.selectors import (
+    acts_for,
     application_list,
     application_missing,
     application_review_queue,
@@ -34,10 +35,14 @@ from funding.services import applications as services
 from funding.services.calls import call_is_score_ranked
 from funding.services.documents import document_upload, report_documents_open
 from funding.services.workflow import allowed
-from funding.views.calls import capability_required
 from funding.views.confirm import Confirmation, is_confirmed
-from portal.choices import Role
-from portal.permissions import APPLY, READ_ALL, REVIEW_APPLICATIONS, can, organisation_ids_with_role
+from portal.permissions import (
+    APPLY,
+    READ_ALL,
+    REVIEW_APPLICATIONS,
+    can,
+    capability_required,
+)
 from portal.security import visible_or_404
 from portal.service_errors import apply_errors, error_texts
 
@@ -47,7 +52,7 @@ def _visible(request, pk: int) -> Application:
 
 
 def _is_applicant(user, application: Application) -> bool:
-    return application.applicant_id in organisation_ids_with_role(user, Role.APPLICANT)
+    return acts_for(user=user, organisation_id=application.applicant_id)
 
 
 # --- Lists ---------------------------------------------------------------------------------------------

@@ -1,11 +1,8 @@
 """Pages of the calls (avvisi): the public list and detail (no login), and the officials' management
 (create, edit, required documents, publish, close). Views translate HTTP to funding.services.calls."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -24,26 +21,8 @@ from funding.models import Call, RequiredDocument
 from funding.selectors import call_list, call_public_list, calls_open_for
 from funding.services import calls as services
 from funding.views.confirm import Confirmation, is_confirmed
-from portal.permissions import MANAGE_PROGRAMME, READ_ALL, can
+from portal.permissions import MANAGE_PROGRAMME, READ_ALL, can, capability_required
 from portal.service_errors import apply_errors, error_messages
-
-
-def capability_required(*capabilities: str):
-    """Anonymous users go to the login page; users holding none of `capabilities` get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if capabilities and not any(can(request.user, c) for c in capabilities):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
 
 STAGE_TITLES = {
     DocumentStage.APPLICATION: _("To be submitted with the application"),

@@ -25,15 +25,14 @@ from funding.forms.expenses import (
 )
 from funding.models import Application, Commitment, ExpenseLine, ExpenseReport, RequiredDocument
 from funding.selectors import (
+    acts_for,
     document_list,
     expense_report_detail,
     expense_report_list,
     reportable_grants,
 )
 from funding.services import expenses
-from funding.services.applications import require_applicant_of
 from funding.services.documents import report_documents_open
-from portal.choices import Role
 from portal.constants import ZERO
 from portal.permissions import (
     APPLY,
@@ -41,22 +40,21 @@ from portal.permissions import (
     READ_ALL,
     REVIEW_APPLICATIONS,
     can,
-    organisation_ids_with_role,
+    capability_required,
 )
 from portal.security import visible_or_404
 from portal.service_errors import apply_errors, error_messages
 
 
 def _is_beneficiary(user, report: ExpenseReport) -> bool:
-    return report.commitment.beneficiary_id in organisation_ids_with_role(user, Role.APPLICANT)
+    return acts_for(user=user, organisation_id=report.commitment.beneficiary_id)
 
 
 # --- Lists ---------------------------------------------------------------------------------------
 @login_required
+@capability_required(READ_ALL, APPLY)
 def report_list(request):
     user = request.user
-    if not (can(user, READ_ALL) or can(user, APPLY)):
-        raise PermissionDenied
     data = request.GET.copy()
     if data.get("status", "") not in ExpenseReportStatus.values:
         data["status"] = ExpenseReportStatus.SUBMITTED if can(user, REVIEW_APPLICATIONS) else ""
@@ -77,10 +75,9 @@ def report_list(request):
 
 @login_required
 @require_POST
+@capability_required(APPLY)
 def report_create(request):
     user = request.user
-    if not can(user, APPLY):
-        raise PermissionDenied
     application = commitment = None
     if request.POST.get("application", "").isdigit():
         application = get_object_or_404(Application, pk=request.POST["application"])
@@ -143,20 +140,12 @@ def report_required_documents(*, user, report: ExpenseReport) -> dict | None:
     ]
     if not rows:
         return None
-    own = require_applicant_of_quietly(user, application.applicant_id)
+    own = acts_for(user=user, organisation_id=application.applicant_id)
     return {
         "rows": rows,
         "uploadable": own and expenses.report_is_editable(report) and report_documents_open(application),
         "action": reverse("funding:expense_document_upload", args=[report.pk]),
     }
-
-
-def require_applicant_of_quietly(user, organisation_id: int) -> bool:
-    try:
-        require_applicant_of(user, organisation_id)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def report_context(request, report: ExpenseReport, *, form=None, **extra) -> dict:
@@ -262,10 +251,9 @@ def _decision_forms(lines, data=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@capability_required(REVIEW_APPLICATIONS)
 def report_verify(request, pk: int):
     user = request.user
-    if not can(user, REVIEW_APPLICATIONS):
-        raise PermissionDenied
     report = visible_or_404(request, expense_report_detail(user=user), pk=pk)
     lines = list(report.lines.prefetch_related("documents"))
     submitted = expenses.report_awaits_verification(report)
@@ -347,10 +335,9 @@ def _save_decisions(request, report, decision_forms) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@capability_required(LEDGER_WRITE)
 def grant_close(request, commitment_pk: int):
     user = request.user
-    if not can(user, LEDGER_WRITE):
-        raise PermissionDenied
     commitment = get_object_or_404(
         Commitment.objects.select_related("beneficiary", "reservation__chapter"), pk=commitment_pk
     )

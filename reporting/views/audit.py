@@ -12,12 +12,11 @@ from portal.audit_checks import (
     audit_verification_request,
 )
 from portal.models import AuditEvent
-from portal.permissions import READ_AUDIT
+from portal.permissions import READ_AUDIT, capability_required
 from portal.selectors import audit_event_list
 from reporting.choices import ExportFormat
 from reporting.reports import AUDIT_TRAIL
 from reporting.selectors import audit_event_get, audit_trail_search
-from reporting.views import capability_required
 
 PAGE_SIZE = 50
 

@@ -5,13 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.permissions import capability_required
 from reporting.choices import ExportFormat
 from reporting.http import inline_response
 from reporting.models import ExportJob
 from reporting.registry import ReportNotFound, get_report
 from reporting.selectors import REPORT_CAPABILITIES, report_list
 from reporting.services.exports import export_start
-from reporting.views import capability_required
 
 
 @capability_required(*REPORT_CAPABILITIES)

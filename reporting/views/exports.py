@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.permissions import capability_required
 from portal.workers import worker_seen_recently
 from reporting.choices import ExportStatus
 from reporting.http import job_file_response
@@ -15,7 +16,6 @@ from reporting.models import ExportJob
 from reporting.registry import ReportNotFound, get_report
 from reporting.selectors import REPORT_CAPABILITIES, export_job_list
 from reporting.services.exports import export_download, export_job_for
-from reporting.views import capability_required
 
 
 def _job(request, pk) -> ExportJob:
