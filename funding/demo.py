@@ -28,11 +28,13 @@ from funding.choices import (
     EligibleBasis,
 )
 from funding.models import Action, Allocation, Application, BudgetChapter, Call, Reservation
+from funding.services import applications, calls
 from funding.services.allocation import allocation_propose
+from funding.services.documents import document_upload
 from funding.services.programme import programme_load
 from portal import services
 from portal.choices import OrganisationKind, Role
-from portal.demo import DEMO_DOMAIN
+from portal.demo import DEMO_DOMAIN, seed_organisations
 from portal.formatting import format_money
 from portal.models import Membership, Organisation, User
 
@@ -79,14 +81,10 @@ def _reservation(action: Action, amount: str) -> Reservation:
 
 
 def _organisations() -> dict[str, Organisation]:
-    from portal.demo import seed_organisations
-
     return seed_organisations()
 
 
 def _calls():
-    from funding.services import calls
-
     return calls
 
 
@@ -176,9 +174,6 @@ def demo_official() -> User:
 def _apply(call: Call, applicant: Organisation, *, at=None, admit=False, **data) -> Application:
     """The application as its applicant sends it (data, documents, submission at `at`) and, with
     admit=True, the official's review: all through the services, so the audit trail tells it."""
-    from funding.services import applications
-    from funding.services.documents import document_upload
-
     existing = Application.objects.filter(call=call, applicant=applicant).first()
     if existing is not None:
         return existing

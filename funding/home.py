@@ -18,7 +18,15 @@ from funding.choices import (
     DocumentStage,
     ExpenseReportStatus,
 )
-from funding.models import Allocation, Application, Call, Document, ExpenseReport, RequiredDocument
+from funding.models import (
+    Allocation,
+    Application,
+    BudgetChapter,
+    Call,
+    Document,
+    ExpenseReport,
+    RequiredDocument,
+)
 from funding.selectors import CHAPTER_FIGURES, OpenCall, calls_open_for, chapter_status, reportable_grants
 from funding.selectors.transparency import grants_pending_publication
 from funding.services.applications import field_label, missing_fields
@@ -74,8 +82,6 @@ class OfficialQueue:
 def chapter_use_year(*, today: datetime.date) -> int | None:
     """This year when it has chapters; otherwise the latest year before it that has, else the first
     one after it (a programme not started yet)."""
-    from funding.models import BudgetChapter
-
     years = list(BudgetChapter.objects.order_by("year").values_list("year", flat=True).distinct())
     if not years:
         return None

@@ -7,7 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import checks, signals  # noqa: F401
+        # The tasks are registered in every process: the services send them by name (no import cycle).
+        from portal import checks, signals, tasks  # noqa: F401
         from portal.choices import Role
         from portal.home import administrator_home, register_home_context
 

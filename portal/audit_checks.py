@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import ChainReport, audit_verify_chain
+from portal.jobs import enqueue
 from portal.models import AuditChainCheckpoint, AuditVerification, AuditVerificationStatus, User
 from portal.permissions import READ_AUDIT, require
 
@@ -47,8 +48,6 @@ def audit_verification_latest() -> AuditVerification | None:
 
 def audit_verification_request(*, actor: User) -> AuditVerification:
     """Queue a full re-verification, unless one is already queued or running (and alive)."""
-    from portal.tasks import audit_verify_full
-
     require(actor, READ_AUDIT)
     with transaction.atomic():
         current = (
@@ -59,7 +58,7 @@ def audit_verification_request(*, actor: User) -> AuditVerification:
         if current is not None:
             return current
         verification = AuditVerification.objects.create(requested_by=actor)
-        transaction.on_commit(lambda: audit_verify_full.delay(verification.pk))
+        enqueue("portal.audit_verify_full", verification.pk)
     return verification
 
 

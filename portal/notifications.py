@@ -20,10 +20,8 @@ def notify(*, key: str, recipients: list[str], subject: str, body: str) -> list[
         )
         if was_created:
             created.append(notification)
-    from portal.tasks import send_notification
-
     for notification in created:
-        enqueue(send_notification, notification.pk)
+        enqueue("portal.send_notification", notification.pk)
     return created
 
 

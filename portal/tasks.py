@@ -1,7 +1,9 @@
 from celery import shared_task
 
 from portal.audit import audit_record
+from portal.audit_checks import audit_verification_run
 from portal.models import AuditEvent
+from portal.notifications import notification_send
 
 HEARTBEAT_ACTION = "system.worker_heartbeat"
 
@@ -25,14 +27,10 @@ def worker_heartbeat(token: str) -> bool:
     retry_kwargs={"max_retries": 5},
 )
 def send_notification(notification_id: int) -> bool:
-    from portal.notifications import notification_send
-
     return notification_send(notification_id=notification_id)
 
 
 @shared_task(name="portal.audit_verify_full", acks_late=True)
 def audit_verify_full(verification_id: int) -> bool | None:
     """Re-verify the whole audit chain from event 1 (requested from the verification page)."""
-    from portal.audit_checks import audit_verification_run
-
     return audit_verification_run(verification_id=verification_id).ok

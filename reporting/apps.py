@@ -14,4 +14,7 @@ class ReportingConfig(AppConfig):
         from reporting.registry import autodiscover
 
         autodiscover()
+        # The tasks are registered in every process: the services send them by name (no import cycle).
+        from reporting import tasks  # noqa: F401
+
         register_home_context(Role.AUDITOR, auditor_home)

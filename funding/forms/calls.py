@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.choices import DocumentStage, DocumentType
 from funding.models import Call, RequiredDocument, Reservation
+from funding.services.calls import CALL_INPUT_FIELDS
 from portal.choices import OrganisationKind
 from portal.models import Organisation
 
@@ -55,27 +56,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = [
-            "code",
-            "title",
-            "action",
-            "reservation",
-            "text",
-            "legal_references",
-            "responsible_office",
-            "responsible_official",
-            "opens_at",
-            "closes_at",
-            "requires_application",
-            "application_form",
-            "eligible_kinds",
-            "eligible_organisations",
-            "allocation_method",
-            "allocation_params",
-            "reference_date",
-            "eligible_basis",
-            "weight_label",
-        ]
+        fields = list(CALL_INPUT_FIELDS)
         widgets = {
             "text": forms.Textarea(attrs={"rows": 6}),
             "legal_references": forms.Textarea(attrs={"rows": 3}),

@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funding.choices import ActType, LiquidationReason
-from funding.services.ledger import Act
+from funding.services.ledger import (
+    CANCEL_INPUT,
+    COMMITMENT_INPUT,
+    ECONOMY_INPUT,
+    LIQUIDATION_INPUT,
+    RESERVATION_INPUT,
+    Act,
+    operation_kwargs,
+)
 from portal.formfields import AmountField
 
 
@@ -30,12 +38,18 @@ class ActForm(forms.Form):
     )
     act_date = date_field(_("Act date"))
 
+    service_fields: tuple[str, ...] = ()
+
     def act(self) -> Act:
         data = self.cleaned_data
         return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
 
+    def service_kwargs(self) -> dict:
+        return operation_kwargs(self.cleaned_data, act=self.act(), fields=self.service_fields)
+
 
 class ReservationForm(ActForm):
+    service_fields = RESERVATION_INPUT
     action = forms.ModelChoiceField(label=_("Action"), queryset=None, empty_label=_("Choose the action"))
     amount = AmountField()
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
@@ -46,17 +60,9 @@ class ReservationForm(ActForm):
         self.fields["action"].queryset = actions
         self.fields["action"].label_from_instance = lambda a: f"{a.code} {a.title}"
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "action": data["action"],
-            "amount": data["amount"],
-            "act": self.act(),
-            "description": data["description"],
-        }
-
 
 class CommitmentForm(ActForm):
+    service_fields = COMMITMENT_INPUT
     beneficiary = forms.ModelChoiceField(
         label=_("Beneficiary"), queryset=None, empty_label=_("Choose the beneficiary")
     )
@@ -74,21 +80,9 @@ class CommitmentForm(ActForm):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = beneficiaries
 
-    def clean_cup(self):
-        return self.cleaned_data["cup"].strip().upper()
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "beneficiary": data["beneficiary"],
-            "amount": data["amount"],
-            "act": self.act(),
-            "cup": data["cup"],
-            "description": data["description"],
-        }
-
 
 class LiquidationForm(ActForm):
+    service_fields = LIQUIDATION_INPUT
     amount = AmountField()
     date = date_field(_("Liquidation date"))
     reason = forms.ChoiceField(label=_("Payment type"), choices=LiquidationReason.choices)
@@ -98,42 +92,20 @@ class LiquidationForm(ActForm):
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     field_order = ["amount", "date", "reason", "act_type", "act_number", "act_date", "payment_date"]
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "amount": data["amount"],
-            "date": data["date"],
-            "reason": data["reason"],
-            "act": self.act(),
-            "payment_date": data["payment_date"],
-            "description": data["description"],
-        }
-
 
 class EconomyForm(ActForm):
+    service_fields = ECONOMY_INPUT
     amount = AmountField()
     date = date_field(_("Date"))
     description = forms.CharField(label=_("Reason"), max_length=300, required=False)
     field_order = ["amount", "date", "act_type", "act_number", "act_date", "description"]
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "amount": data["amount"],
-            "date": data["date"],
-            "act": self.act(),
-            "description": data["description"],
-        }
-
 
 class CancelForm(ActForm):
+    service_fields = CANCEL_INPUT
     date = date_field(_("Date"))
     description = forms.CharField(label=_("Reason"), max_length=300, required=False)
     field_order = ["date", "act_type", "act_number", "act_date", "description"]
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {"date": data["date"], "act": self.act(), "description": data["description"]}
 
 
 class ConfirmForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from django import template
 
+from funding.allocation_params import params_in_words as describe
 from funding.choices import DocumentType
 from portal.choices import OrganisationKind
 
@@ -50,6 +51,4 @@ def get_item(mapping, key):
 @register.filter
 def params_in_words(call) -> list[str]:
     """The call's allocation parameters as sentences (funding.allocation_params)."""
-    from funding.allocation_params import params_in_words as describe
-
     return describe(call.allocation_params, eligible_basis=call.eligible_basis or "")

@@ -175,8 +175,6 @@ def export_request(*, user: User, report_key: str, params: dict[str, Any] | None
 
 
 def _create_job(*, user: User, prepared: PreparedExport) -> ExportJob:
-    from reporting.tasks import export_run
-
     with transaction.atomic(durable=True):
         job = ExportJob.objects.create(
             report_key=prepared.report.key,
@@ -199,7 +197,7 @@ def _create_job(*, user: User, prepared: PreparedExport) -> ExportJob:
                 "rows": prepared.rows_total,
             },
         )
-        enqueue(export_run, job.pk)
+        enqueue("reporting.export_run", job.pk)
     return job
 
 

@@ -254,8 +254,6 @@ def export_cleanup(*, batch_size: int = 200) -> CleanupReport:
     Stuck means: running with an expired lease (its worker died) or queued for longer than
     EXPORT_QUEUED_STALE_AFTER (its message was lost). Jobs out of attempts are marked failed.
     """
-    from reporting.tasks import export_run
-
     report = CleanupReport()
     now = timezone.now()
 
@@ -304,7 +302,7 @@ def export_cleanup(*, batch_size: int = 200) -> CleanupReport:
                         after={"was": job.status, "attempts": job.attempts},
                     )
                 )
-                enqueue(export_run, job.pk)
+                enqueue("reporting.export_run", job.pk)
         audit_record_many(entries)
     report.requeued = len(entries)
     return report

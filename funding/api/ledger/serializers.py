@@ -16,7 +16,15 @@ from funding.models import (
     Programme,
     Reservation,
 )
-from funding.services.ledger import Act
+from funding.services.ledger import (
+    CANCEL_INPUT,
+    COMMITMENT_INPUT,
+    ECONOMY_INPUT,
+    LIQUIDATION_INPUT,
+    RESERVATION_INPUT,
+    Act,
+    operation_kwargs,
+)
 from portal.api.fields import AmountField
 from portal.models import Organisation
 
@@ -251,51 +259,38 @@ class ActInputSerializer(serializers.Serializer):
     act_number = serializers.CharField(max_length=50)
     act_date = serializers.DateField()
 
+    service_fields: tuple[str, ...] = ()
+
     def act(self) -> Act:
         data = self.validated_data
         return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
 
+    def service_kwargs(self) -> dict:
+        return operation_kwargs(self.validated_data, act=self.act(), fields=self.service_fields)
+
 
 @extend_schema_serializer(component_name="LedgerReservationInput")
 class ReservationInputSerializer(ActInputSerializer):
+    service_fields = RESERVATION_INPUT
     action = serializers.PrimaryKeyRelatedField(queryset=Action.objects.all())
     chapter = serializers.PrimaryKeyRelatedField(queryset=BudgetChapter.objects.all())
     amount = AmountField()
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
-    def service_kwargs(self) -> dict:
-        data = self.validated_data
-        return {
-            "action": data["action"],
-            "chapter": data["chapter"],
-            "amount": data["amount"],
-            "act": self.act(),
-            "description": data["description"],
-        }
-
 
 @extend_schema_serializer(component_name="LedgerCommitmentInput")
 class CommitmentInputSerializer(ActInputSerializer):
+    service_fields = COMMITMENT_INPUT
     reservation = serializers.PrimaryKeyRelatedField(queryset=Reservation.objects.all())
     beneficiary = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(is_active=True))
     amount = AmountField()
     cup = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
-    def service_kwargs(self) -> dict:
-        data = self.validated_data
-        return {
-            "reservation": data["reservation"],
-            "beneficiary": data["beneficiary"],
-            "amount": data["amount"],
-            "act": self.act(),
-            "cup": data["cup"].strip().upper(),
-            "description": data["description"],
-        }
-
 
 @extend_schema_serializer(component_name="LedgerLiquidationInput")
 class LiquidationInputSerializer(ActInputSerializer):
+    service_fields = LIQUIDATION_INPUT
     commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
     amount = AmountField()
     date = serializers.DateField()
@@ -303,44 +298,20 @@ class LiquidationInputSerializer(ActInputSerializer):
     payment_date = serializers.DateField(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
-    def service_kwargs(self) -> dict:
-        data = self.validated_data
-        return {
-            "commitment": data["commitment"],
-            "amount": data["amount"],
-            "date": data["date"],
-            "reason": data["reason"],
-            "act": self.act(),
-            "payment_date": data["payment_date"],
-            "description": data["description"],
-        }
-
 
 @extend_schema_serializer(component_name="LedgerEconomyInput")
 class EconomyInputSerializer(ActInputSerializer):
+    service_fields = ECONOMY_INPUT
     commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
     amount = AmountField()
     date = serializers.DateField()
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-
-    def service_kwargs(self) -> dict:
-        data = self.validated_data
-        return {
-            "commitment": data["commitment"],
-            "amount": data["amount"],
-            "date": data["date"],
-            "act": self.act(),
-            "description": data["description"],
-        }
 
 
 @extend_schema_serializer(component_name="LedgerCancelInput")
 class CancelInputSerializer(ActInputSerializer):
     """Cancelling records the whole remainder as an economy: only the date and the act are needed."""
 
+    service_fields = CANCEL_INPUT
     date = serializers.DateField()
     description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-
-    def service_kwargs(self) -> dict:
-        data = self.validated_data
-        return {"date": data["date"], "act": self.act(), "description": data["description"]}

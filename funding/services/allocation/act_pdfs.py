@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -258,8 +259,6 @@ def _complete(allocation: Allocation, attempt: int, stored: dict[str, tuple[str,
 
 
 def _error_message(exc: Exception) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
     if isinstance(exc, SoftTimeLimitExceeded):
         return str(_("it took longer than the time allowed"))
     return str(ERROR_RENDER % {"error": exc.__class__.__name__})[:500]

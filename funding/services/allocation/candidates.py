@@ -15,7 +15,7 @@ from funding.choices import (
 )
 from funding.models import Application, Call
 from portal.constants import ZERO
-from portal.models import ComunePopulation, User
+from portal.models import Comune, ComunePopulation, User
 from portal.services import municipalities_ensure
 
 ERROR_REFERENCE_DATE = _("A population split needs the call's population reference date.")
@@ -68,8 +68,6 @@ def _population(*, actor: User | None, call: Call, total: Decimal) -> tuple[Allo
                     )
                 }
             )
-    from portal.models import Comune
-
     comuni = [Comune(pk=cid, istat_code=code, name=name) for cid, code, name, _sigla, _pop in figures]
     municipalities = municipalities_ensure(actor=actor, comuni=comuni)
     candidates = tuple(

@@ -21,6 +21,7 @@ from funding.services.calls.lifecycle import (
 )
 from funding.services.calls.rules import (
     CALL_FIELDS,
+    CALL_INPUT_FIELDS,
     EDITABLE_FIELDS,
     ERROR_ACCEPTED_TYPE,
     ERROR_ACCEPTED_TYPES,
@@ -57,6 +58,7 @@ from funding.services.calls.rules import (
 
 __all__ = [
     "CALL_FIELDS",
+    "CALL_INPUT_FIELDS",
     "EDITABLE_FIELDS",
     "ERROR_ACCEPTED_TYPE",
     "ERROR_ACCEPTED_TYPES",

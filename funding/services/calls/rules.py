@@ -31,11 +31,13 @@ RESERVED_CODES = frozenset({"manage", "new"})
 RANKING_BY_SCORE = "score"
 RANKING_BY_SUBMISSION = "submitted_at"
 
-CALL_FIELDS = (
+# What an official fills in on a call, in the order the form asks it: the one list the form, the
+# API's write serializer and the service's audit snapshot share.
+CALL_INPUT_FIELDS = (
     "code",
+    "title",
     "action",
     "reservation",
-    "title",
     "text",
     "legal_references",
     "responsible_office",
@@ -45,14 +47,17 @@ CALL_FIELDS = (
     "requires_application",
     "application_form",
     "eligible_kinds",
+    "eligible_organisations",
     "allocation_method",
     "allocation_params",
     "reference_date",
     "eligible_basis",
     "weight_label",
 )
+# The call's own columns, as audited (the eligible organisations are a relation, audited apart).
+CALL_FIELDS = tuple(f for f in CALL_INPUT_FIELDS if f != "eligible_organisations")
 # What call_update may change (the code too: no application can exist while the call is a draft).
-EDITABLE_FIELDS = frozenset(CALL_FIELDS) | {"eligible_organisations"}
+EDITABLE_FIELDS = frozenset(CALL_INPUT_FIELDS)
 REQUIRED_DOCUMENT_FIELDS = ("call", "code", "name", "mandatory", "accepted_types", "stage")
 
 ERROR_NOT_DRAFT = _("Only a draft call can be changed; this one is “%(status)s”.")

@@ -21,6 +21,7 @@ from funding.models import (
     ExpenseReport,
     RequiredDocument,
 )
+from funding.services.documents import document_upload, line_document_upload
 from funding.services.expenses.common import (
     EDITABLE_STATUSES,
     ERROR_COMMITMENT_CANCELLED,
@@ -245,8 +246,6 @@ def expense_document_attach(
         raise _field_error(
             "report", ERROR_REPORT_NOT_EDITABLE, code="not_editable", status=_status_label(report)
         )
-    from funding.services.documents import document_upload, line_document_upload
-
     if report.application_id is None:  # e.g. a comune's share of a population split
         return line_document_upload(actor=actor, expense_line=line, uploaded_file=uploaded_file)
     return document_upload(

@@ -27,6 +27,7 @@ from funding.models import (
     ExpenseReport,
     Reservation,
 )
+from funding.services.allocation import call_percentage_terms
 from funding.services.expenses.closing import _close
 from funding.services.expenses.common import (
     ERROR_LINES_UNDECIDED,
@@ -180,8 +181,6 @@ def report_call(report: ExpenseReport) -> Call | None:
 
 
 def _percentage_terms(call: Call) -> tuple[Decimal, Decimal | None]:
-    from funding.services.allocation import call_percentage_terms
-
     return call_percentage_terms(call)
 
 

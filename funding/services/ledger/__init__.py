@@ -13,8 +13,11 @@ from funding.services.ledger.commitments import (
     commitment_preview,
 )
 from funding.services.ledger.common import (
+    CANCEL_INPUT,
     COMMITMENT_FIELDS,
+    COMMITMENT_INPUT,
     ECONOMY_FIELDS,
+    ECONOMY_INPUT,
     ERROR_ACT_DATE_FUTURE,
     ERROR_ACTION_YEAR,
     ERROR_ALREADY_DEFINITIVE,
@@ -34,11 +37,14 @@ from funding.services.ledger.common import (
     LABEL_COMMITMENT_TO_LIQUIDATE,
     LABEL_RESERVATION_AVAILABLE,
     LIQUIDATION_FIELDS,
+    LIQUIDATION_INPUT,
     RESERVATION_FIELDS,
+    RESERVATION_INPUT,
     Act,
     Figure,
     Preview,
     commitment_is_live,
+    operation_kwargs,
 )
 from funding.services.ledger.economies import (
     commitment_cancel,
@@ -56,8 +62,11 @@ from funding.services.ledger.reservations import (
 )
 
 __all__ = [
+    "CANCEL_INPUT",
     "COMMITMENT_FIELDS",
+    "COMMITMENT_INPUT",
     "ECONOMY_FIELDS",
+    "ECONOMY_INPUT",
     "ERROR_ACTION_YEAR",
     "ERROR_ACT_DATE_FUTURE",
     "ERROR_ALREADY_DEFINITIVE",
@@ -77,7 +86,9 @@ __all__ = [
     "LABEL_COMMITMENT_TO_LIQUIDATE",
     "LABEL_RESERVATION_AVAILABLE",
     "LIQUIDATION_FIELDS",
+    "LIQUIDATION_INPUT",
     "RESERVATION_FIELDS",
+    "RESERVATION_INPUT",
     "Act",
     "CommitmentLine",
     "Figure",
@@ -94,6 +105,7 @@ __all__ = [
     "economy_preview",
     "liquidation_create",
     "liquidation_preview",
+    "operation_kwargs",
     "reservation_create",
     "reservation_preview",
 ]

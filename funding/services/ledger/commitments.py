@@ -39,6 +39,10 @@ class CommitmentLine:
     cup: str = ""
     description: str = ""
 
+    def __post_init__(self):
+        # The CUP as people type it ("j 12 ..."): the service normalises it, for the pages and the API.
+        object.__setattr__(self, "cup", (self.cup or "").strip().upper())
+
 
 def _commitment_build(
     *,

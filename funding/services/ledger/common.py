@@ -208,3 +208,20 @@ def _lock_commitment(
 def commitment_is_live(commitment: Commitment) -> bool:
     """Not cancelled, and money still to liquidate: what cancelling or closing a grant needs."""
     return commitment.status != CommitmentStatus.CANCELLED and commitment.to_liquidate > 0
+
+
+# What each ledger operation takes besides the act, by name: a form and a serializer parse these and
+# hand them over as they are (operation_kwargs), whichever of them they hold (a page takes the chapter,
+# reservation or commitment from its URL).
+RESERVATION_INPUT = ("action", "chapter", "amount", "description")
+COMMITMENT_INPUT = ("reservation", "beneficiary", "amount", "cup", "description")
+LIQUIDATION_INPUT = ("commitment", "amount", "date", "reason", "payment_date", "description")
+ECONOMY_INPUT = ("commitment", "amount", "date", "description")
+CANCEL_INPUT = ("date", "description")
+
+
+def operation_kwargs(data: dict, *, act: Act | None, fields: tuple[str, ...]) -> dict:
+    """A ledger service's keyword arguments from parsed input (a form's cleaned_data or a serializer's
+    validated_data): the named fields it holds, and the act."""
+    kwargs = {name: data[name] for name in fields if name in data}
+    return kwargs if act is None else {**kwargs, "act": act}
