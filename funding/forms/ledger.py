@@ -12,7 +12,6 @@ from funding.services.ledger import (
     ECONOMY_INPUT,
     LIQUIDATION_INPUT,
     RESERVATION_INPUT,
-    Act,
     operation_kwargs,
 )
 from portal.formfields import AmountField
@@ -40,12 +39,8 @@ class ActForm(forms.Form):
 
     service_fields: tuple[str, ...] = ()
 
-    def act(self) -> Act:
-        data = self.cleaned_data
-        return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
-
     def service_kwargs(self) -> dict:
-        return operation_kwargs(self.cleaned_data, act=self.act(), fields=self.service_fields)
+        return operation_kwargs(self.cleaned_data, fields=self.service_fields)
 
 
 class ReservationForm(ActForm):

@@ -22,7 +22,6 @@ from funding.services.ledger import (
     ECONOMY_INPUT,
     LIQUIDATION_INPUT,
     RESERVATION_INPUT,
-    Act,
     operation_kwargs,
 )
 from portal.api.fields import AmountField
@@ -261,12 +260,8 @@ class ActInputSerializer(serializers.Serializer):
 
     service_fields: tuple[str, ...] = ()
 
-    def act(self) -> Act:
-        data = self.validated_data
-        return Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
-
     def service_kwargs(self) -> dict:
-        return operation_kwargs(self.validated_data, act=self.act(), fields=self.service_fields)
+        return operation_kwargs(self.validated_data, fields=self.service_fields)
 
 
 @extend_schema_serializer(component_name="LedgerReservationInput")

@@ -220,8 +220,8 @@ ECONOMY_INPUT = ("commitment", "amount", "date", "description")
 CANCEL_INPUT = ("date", "description")
 
 
-def operation_kwargs(data: dict, *, act: Act | None, fields: tuple[str, ...]) -> dict:
+def operation_kwargs(data: dict, *, fields: tuple[str, ...]) -> dict:
     """A ledger service's keyword arguments from parsed input (a form's cleaned_data or a serializer's
-    validated_data): the named fields it holds, and the act."""
-    kwargs = {name: data[name] for name in fields if name in data}
-    return kwargs if act is None else {**kwargs, "act": act}
+    validated_data): the named fields it holds, and the act it names (act_type, act_number, act_date)."""
+    act = Act(number=data["act_number"], date=data["act_date"], type=data["act_type"])
+    return {**{name: data[name] for name in fields if name in data}, "act": act}
