@@ -170,6 +170,27 @@ def commitment_status(*, user) -> QuerySet[Commitment]:
     )
 
 
+def commitment_register(*, user) -> QuerySet[Commitment]:
+    """commitment_status for the register page: the columns it shows and the beneficiary's name and the
+    chapter, not the wide rows of the reservation's action and axis, the organisation and the recorder."""
+    return (
+        commitment_status(user=user)
+        .select_related(None)
+        .select_related("beneficiary", "reservation__chapter")
+        .only(
+            "amount",
+            "act_type",
+            "act_number",
+            "act_date",
+            "status",
+            "beneficiary__name",
+            "reservation__chapter__number",
+            "reservation__chapter__article",
+            "reservation__chapter__year",
+        )
+    )
+
+
 def programme_structure(*, user) -> QuerySet[Programme]:
     """Programmes with their axes and actions (no money), in three queries for any number of them."""
     return programme_list(user=user).prefetch_related(

@@ -15,6 +15,7 @@ from funding.selectors import (
     chapter_totals,
     chapter_years,
     commitment_audit_trail,
+    commitment_register,
     commitment_status,
     economy_list,
     liquidation_list,
@@ -119,7 +120,7 @@ class CommitmentListView(LedgerReadView):
 
     def get_context_data(self, **kwargs):
         filterset = CommitmentFilterSet(
-            self.request.GET or None, queryset=commitment_status(user=self.request.user).order_by("-pk")
+            self.request.GET or None, queryset=commitment_register(user=self.request.user).order_by("-pk")
         )
         page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
