@@ -79,7 +79,11 @@ class ReportParameterSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
         allow_null=True,
-        help_text="[value, label] pairs for choice parameters.",
+        help_text=(
+            "[value, label] pairs for choice parameters. In the list of reports, a parameter whose choices "
+            "come from the database (organisations, calls, devices...) gives null: the report's own "
+            "definition (/reports/{key}/) lists them."
+        ),
     )
 
 
@@ -93,14 +97,18 @@ class ReportSerializer(serializers.Serializer):
     parameters = ReportParameterSerializer(many=True)
 
 
-def report_data(report, *, user=None) -> dict:
-    """The report's definition as `user` sees it (choices limited to what they may choose)."""
+def report_data(report, *, user=None, database_choices: bool = True) -> dict:
+    """The report's definition as `user` sees it (choices limited to what they may choose).
+    Without `database_choices`, choices read from a queryset are left out (null): the list of every
+    report would otherwise read thousands of organisations at each call."""
     from django import forms
 
     parameters = []
     for name, field in report.form(user=user).fields.items():
         choices = None
-        if isinstance(field, forms.ChoiceField):
+        if not database_choices and hasattr(field, "queryset"):
+            pass
+        elif isinstance(field, forms.ChoiceField):
             choices = [[str(value), str(label)] for value, label in field.choices if str(value) != ""]
         parameters.append(
             {
