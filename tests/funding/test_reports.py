@@ -446,7 +446,9 @@ def test_an_applicant_is_offered_only_their_own_organisations(client, ledger, au
     # The list leaves out choices read from the database (it would read every organisation at each
     # call); the report's own definition offers its own organisation only.
     assert funding[0]["parameters"][0]["choices"] is None
-    definition = api_client_for(ledger["bra_staff"]).get("/api/v1/reports/funding.beneficiary_statement/").json()
+    definition = (
+        api_client_for(ledger["bra_staff"]).get("/api/v1/reports/funding.beneficiary_statement/").json()
+    )
     assert definition["parameters"][0]["choices"] == [[str(ledger["bra"].pk), "Comune di Bra"]]
 
 
