@@ -67,7 +67,9 @@ class DeliverableViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, view
         return s.DeliverableSerializer if self.action == "list" else s.DeliverableDetailSerializer
 
     def get_queryset(self):
-        return deliverable_list(user=self.request.user).prefetch_related("events__actor")
+        deliverables = deliverable_list(user=self.request.user)
+        # The timeline is the detail's (the register lists none).
+        return deliverables if self.action == "list" else deliverables.prefetch_related("events__actor")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

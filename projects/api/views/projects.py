@@ -63,10 +63,9 @@ class ProjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer
 
     def get_queryset(self):
-        return (
-            project_list(user=self.request.user)
-            .prefetch_related(
-                "partners__organisation",
+        projects = project_list(user=self.request.user).prefetch_related("partners__organisation")
+        if self.action != "list":  # the list shows the partners; the work plan is the detail's
+            projects = projects.prefetch_related(
                 Prefetch(
                     "work_packages__tasks",
                     queryset=Task.objects.prefetch_related("participants").select_related("work_package"),
@@ -74,8 +73,7 @@ class ProjectViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
                 "milestones__work_packages",
                 "periods__report",
             )
-            .order_by("acronym")
-        )
+        return projects.order_by("acronym")
 
     def _detail(self, project, code=status.HTTP_200_OK):
         return Response(s.ProjectDetailSerializer(self.get_queryset().get(pk=project.pk)).data, status=code)
