@@ -1,11 +1,17 @@
 """What every ledger write shares: the messages, the act, the date checks, the preview's figures,
-the locks and the running totals moved with F()."""
+the locks and the running totals moved with F().
 
+Each operation is computed once, by a private function that takes `write`: a preview (write=False)
+reads the current rows and writes nothing; the create (write=True) runs the same checks on the rows
+it locks, then saves, moves the running totals and audits in the same transaction."""
+
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
 from django.utils import timezone
@@ -122,6 +128,18 @@ class Act:
     date: datetime.date
     type: str = ActType.DD
 
+    def columns(self) -> dict:
+        """The act as an entry's columns."""
+        return {"act_type": self.type, "act_number": self.number, "act_date": self.date}
+
+
+def _entry(model, *, actor: User | None, act: Act, exclude: list[str], **fields):
+    """An unsaved ledger entry made by `actor` under `act`, its fields validated (the rows it points
+    to, named in `exclude`, are the caller's; the constraints are the database's)."""
+    entry = model(**fields, **act.columns(), created_by=actor)
+    _validated(entry, exclude=exclude)
+    return entry
+
 
 def _day(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
@@ -192,9 +210,27 @@ def _check_open(commitment: Commitment) -> None:
         raise ValidationError(ERROR_COMMITMENT_CANCELLED, code="cancelled")
 
 
-def _lock_commitment(
-    commitment: Commitment, *, with_reservation: bool
+def _writing(write: bool):
+    """The create's transaction, which holds its row locks until the entry is saved and audited; a
+    preview opens none."""
+    return transaction.atomic() if write else contextlib.nullcontext()
+
+
+def _current(model, pk: int, *, lock: bool):
+    """The row as it is now: read for a preview, locked for a create."""
+    return (model.objects.select_for_update() if lock else model.objects).get(pk=pk)
+
+
+def _commitment_row(
+    commitment: Commitment, *, lock: bool, with_reservation: bool
 ) -> tuple[Reservation | None, Commitment]:
+    """The commitment as it is now, refused if cancelled: read for a preview, locked (its reservation
+    first, when the operation moves the reservation too) for a create."""
+    if not lock:
+        rows = Commitment.objects.select_related("reservation") if with_reservation else Commitment.objects
+        current = rows.get(pk=commitment.pk)
+        _check_open(current)
+        return (current.reservation if with_reservation else None), current
     reservation = None
     if with_reservation:
         reservation = Reservation.objects.select_for_update().get(pk=commitment.reservation_id)

@@ -2,9 +2,9 @@
 
 import datetime
 from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from funding.choices import LiquidationReason
 from funding.models import Commitment, Liquidation
@@ -19,52 +19,29 @@ from funding.services.ledger.common import (
     Figure,
     Preview,
     _check_dates,
-    _check_open,
-    _lock_commitment,
+    _commitment_row,
+    _entry,
     _plus,
     _refuse,
     _require,
-    _validated,
+    _writing,
 )
-from portal.audit import AuditEntry, audit_record_many, snapshot
+from portal.audit import audit_record, snapshot
 from portal.models import User
 from portal.money import clean_amount
 
 
-def _liquidation_build(
-    *,
-    actor: User | None,
-    commitment: Commitment,
-    amount,
-    date: datetime.date,
-    act: Act,
-    reason: str,
-    payment_date: datetime.date | None,
-    description: str,
-) -> Liquidation:
-    _require(actor)
-    amount = clean_amount(amount)
-    _check_dates(
-        act=act,
-        date=date,
-        date_future=ERROR_LIQUIDATION_DATE_FUTURE,
-        payment_date=payment_date,
-        follows=commitment,
-    )
-    liquidation = Liquidation(
-        commitment=commitment,
-        amount=amount,
-        date=date,
-        reason=reason,
-        act_type=act.type,
-        act_number=act.number,
-        act_date=act.date,
-        payment_date=payment_date,
-        description=description,
-        created_by=actor,
-    )
-    _validated(liquidation, exclude=["commitment"])
-    return liquidation
+class LiquidationArgs(TypedDict):
+    """What liquidation_preview and liquidation_create take, by keyword."""
+
+    actor: User | None
+    commitment: Commitment
+    amount: Decimal | str
+    date: datetime.date
+    act: Act
+    reason: NotRequired[str]
+    payment_date: NotRequired[datetime.date | None]
+    description: NotRequired[str]
 
 
 def _check_published(commitment: Commitment) -> None:
@@ -77,8 +54,9 @@ def _check_to_liquidate(commitment: Commitment, amount: Decimal, message) -> Non
         raise _refuse(message, "amount", available=commitment.to_liquidate, requested=amount)
 
 
-def liquidation_preview(
+def _liquidation(
     *,
+    write: bool,
     actor: User | None,
     commitment: Commitment,
     amount,
@@ -87,68 +65,58 @@ def liquidation_preview(
     reason: str = LiquidationReason.BALANCE,
     payment_date: datetime.date | None = None,
     description: str = "",
-) -> Preview:
-    liquidation = _liquidation_build(
+) -> tuple[Liquidation, Preview]:
+    """The one liquidation, checked against the commitment as it is now (see the package's docstring)."""
+    _require(actor)
+    amount = clean_amount(amount)
+    _check_dates(
+        act=act,
+        date=date,
+        date_future=ERROR_LIQUIDATION_DATE_FUTURE,
+        payment_date=payment_date,
+        follows=commitment,
+    )
+    liquidation = _entry(
+        Liquidation,
         actor=actor,
+        act=act,
+        exclude=["commitment"],
         commitment=commitment,
         amount=amount,
         date=date,
-        act=act,
         reason=reason,
         payment_date=payment_date,
         description=description,
     )
-    current = Commitment.objects.get(pk=commitment.pk)
-    _check_open(current)
-    _check_published(current)
-    _check_to_liquidate(current, liquidation.amount, ERROR_COMMITMENT_EXCEEDED)
-    return Preview(
-        amount=liquidation.amount,
-        figures=(
-            Figure(
-                LABEL_COMMITMENT_TO_LIQUIDATE, current.to_liquidate, current.to_liquidate - liquidation.amount
+    with _writing(write):
+        _, current = _commitment_row(commitment, lock=write, with_reservation=False)
+        _check_published(current)
+        _check_to_liquidate(current, amount, ERROR_COMMITMENT_EXCEEDED)
+        preview = Preview(
+            amount=amount,
+            figures=(
+                Figure(LABEL_COMMITMENT_TO_LIQUIDATE, current.to_liquidate, current.to_liquidate - amount),
             ),
-        ),
-    )
-
-
-def liquidation_create(
-    *,
-    actor: User | None,
-    commitment: Commitment,
-    amount,
-    date: datetime.date,
-    act: Act,
-    reason: str = LiquidationReason.BALANCE,
-    payment_date: datetime.date | None = None,
-    description: str = "",
-) -> Liquidation:
-    liquidation = _liquidation_build(
-        actor=actor,
-        commitment=commitment,
-        amount=amount,
-        date=date,
-        act=act,
-        reason=reason,
-        payment_date=payment_date,
-        description=description,
-    )
-    amount = liquidation.amount
-    with transaction.atomic():
-        _, locked = _lock_commitment(commitment, with_reservation=False)
-        _check_published(locked)
-        _check_to_liquidate(locked, amount, ERROR_COMMITMENT_EXCEEDED)
-        liquidation.save()
-        Commitment.objects.filter(pk=locked.pk).update(liquidated_total=_plus("liquidated_total", amount))
-        audit_record_many(
-            [
-                AuditEntry(
-                    action="ledger.liquidation.created",
-                    actor=actor,
-                    organisation=locked.beneficiary,
-                    target=liquidation,
-                    after=snapshot(liquidation, LIQUIDATION_FIELDS),
-                )
-            ]
         )
-    return liquidation
+        if write:
+            liquidation.save()
+            Commitment.objects.filter(pk=current.pk).update(
+                liquidated_total=_plus("liquidated_total", amount)
+            )
+            audit_record(
+                action="ledger.liquidation.created",
+                actor=actor,
+                organisation=current.beneficiary,
+                target=liquidation,
+                after=snapshot(liquidation, LIQUIDATION_FIELDS),
+            )
+    return liquidation, preview
+
+
+def liquidation_preview(**kwargs: Unpack[LiquidationArgs]) -> Preview:
+    """What liquidation_create would leave to liquidate on the commitment; writes nothing."""
+    return _liquidation(write=False, **kwargs)[1]
+
+
+def liquidation_create(**kwargs: Unpack[LiquidationArgs]) -> Liquidation:
+    return _liquidation(write=True, **kwargs)[0]
