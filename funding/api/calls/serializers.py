@@ -58,29 +58,13 @@ class CallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
+        # What an official fills in (the one list the form, the write serializer and the service's audit
+        # share), then what the portal works out.
         fields = [
-            "code",
-            "title",
+            *call_services.CALL_INPUT_FIELDS,
             "status",
-            "action",
             "action_title",
-            "reservation",
-            "text",
-            "legal_references",
-            "responsible_office",
-            "responsible_official",
-            "opens_at",
-            "closes_at",
             "is_open",
-            "requires_application",
-            "application_form",
-            "eligible_kinds",
-            "eligible_organisations",
-            "allocation_method",
-            "allocation_params",
-            "reference_date",
-            "eligible_basis",
-            "weight_label",
             "funds",
             "available",
             "required_documents",
@@ -106,7 +90,7 @@ class CallWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = [f for f in CallSerializer.Meta.fields if f in call_services.EDITABLE_FIELDS]
+        fields = list(call_services.CALL_INPUT_FIELDS)
         validators: list = []
         extra_kwargs = {"code": {"validators": []}}
 
