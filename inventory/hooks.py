@@ -1,6 +1,7 @@
-"""What the inventory does when something happens elsewhere. funding imports these lazily
-(funding.services.expenses.verification looks for `expense_report_verifying`), so neither app needs
-the other's models at import time."""
+"""What the inventory does when something happens elsewhere (funding.services.expenses.verification
+calls `expense_report_verifying`). This module imports nothing at load and each hook imports the
+inventory's services when called, so funding may import it at the top without needing the inventory's
+models at import time."""
 
 
 def expense_report_verifying(*, report) -> None:

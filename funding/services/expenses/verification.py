@@ -42,6 +42,7 @@ from funding.services.expenses.common import (
 )
 from funding.services.ledger import Act, liquidation_create
 from funding.services.workflow import application_transition
+from inventory import hooks as inventory_hooks
 from portal.audit import AuditEntry, audit_record_many, snapshot
 from portal.constants import ZERO
 from portal.models import User
@@ -276,10 +277,7 @@ def expense_report_verify(
         payable = expense_report_payable(report=locked)
         if payable.undecided:
             raise _field_error("lines", ERROR_LINES_UNDECIDED, code="undecided", count=payable.undecided)
-        # A call that funds devices may require them registered before verification (imported lazily:
-        # funding needs no model of the inventory at import time).
-        from inventory import hooks as inventory_hooks
-
+        # A call that funds devices may require them registered before verification.
         inventory_hooks.expense_report_verifying(report=locked)
         liquidation = None
         reason = LiquidationReason.BALANCE if locked.is_final else LiquidationReason.ADVANCE
