@@ -5,6 +5,7 @@ availability, then the real operation, which the service validates again under i
 
 import datetime
 import secrets
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -59,17 +60,14 @@ class LedgerOperationView(CapabilityRequiredMixin, TemplateView):
     confirm_label = _("Confirm")
     success_message = ""
 
-    # Subclasses: the target object, the service functions and where to go afterwards.
+    # Subclasses: the operation's two service faces (preview, create), the target object and where to
+    # go afterwards.
+    operation: tuple[Callable[..., services.Preview], Callable[..., object]]
+
     def get_target(self):
         raise NotImplementedError
 
     def target_kwargs(self) -> dict:
-        raise NotImplementedError
-
-    def preview(self, **kwargs) -> services.Preview:
-        raise NotImplementedError
-
-    def perform(self, **kwargs):
         raise NotImplementedError
 
     def success_url(self, result) -> str:
@@ -113,13 +111,14 @@ class LedgerOperationView(CapabilityRequiredMixin, TemplateView):
         token = request.POST.get("confirm_token", "")
         confirmed = request.POST.get("confirm") == "1" and token
         try:
+            preview_service, create_service = self.operation
             if not confirmed:
-                preview = self.preview(actor=request.user, **arguments)
+                preview = preview_service(actor=request.user, **arguments)
             elif not cache.add(f"ledger-confirm:{token}", 1, CONFIRM_TOKEN_SECONDS):
                 messages.warning(request, _("This operation was already submitted: it was not repeated."))
                 return redirect(self.target_url())
             else:
-                result = self.perform(actor=request.user, **arguments)
+                result = create_service(actor=request.user, **arguments)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render(self.form_template, form)
@@ -161,6 +160,7 @@ def _status_label(status: str) -> str:
 
 class ReservationCreateView(LedgerOperationView):
     form_class = ReservationForm
+    operation = (services.reservation_preview, services.reservation_create)
     target_kind = "chapter"
     title = _("Reserve on the chapter")
     intro = _("A reservation (prenotazione) sets money of the chapter aside for an action of the programme.")
@@ -175,12 +175,6 @@ class ReservationCreateView(LedgerOperationView):
     def target_kwargs(self):
         return {"chapter": self.target}
 
-    def preview(self, **kwargs):
-        return services.reservation_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.reservation_create(**kwargs)
-
     def success_url(self, result):
         return reverse("funding:reservation_detail", args=[result.pk])
 
@@ -190,6 +184,7 @@ class ReservationCreateView(LedgerOperationView):
 
 class CommitmentCreateView(LedgerOperationView):
     form_class = CommitmentForm
+    operation = (services.commitment_preview, services.commitment_create)
     target_kind = "reservation"
     title = _("Commit on the reservation")
     intro = _(
@@ -208,12 +203,6 @@ class CommitmentCreateView(LedgerOperationView):
 
     def target_kwargs(self):
         return {"reservation": self.target}
-
-    def preview(self, **kwargs):
-        return services.commitment_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_create(**kwargs)
 
     def success_url(self, result):
         return reverse("funding:commitment_detail", args=[result.pk])
@@ -240,6 +229,7 @@ class CommitmentOperationView(LedgerOperationView):
 
 class LiquidationCreateView(CommitmentOperationView):
     form_class = LiquidationForm
+    operation = (services.liquidation_preview, services.liquidation_create)
     title = _("Liquidate the commitment")
     intro = _(
         "A liquidation fixes the amount payable to the beneficiary once the expense report is verified: "
@@ -247,15 +237,10 @@ class LiquidationCreateView(CommitmentOperationView):
     )
     success_message = _("Liquidation recorded.")
 
-    def preview(self, **kwargs):
-        return services.liquidation_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.liquidation_create(**kwargs)
-
 
 class EconomyCreateView(CommitmentOperationView):
     form_class = EconomyForm
+    operation = (services.economy_preview, services.economy_create)
     title = _("Record an economy")
     intro = _(
         "An economy (economia) is committed money that will not be liquidated: it goes back to the "
@@ -263,29 +248,19 @@ class EconomyCreateView(CommitmentOperationView):
     )
     success_message = _("Economy recorded.")
 
-    def preview(self, **kwargs):
-        return services.economy_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.economy_create(**kwargs)
-
 
 class CommitmentConfirmView(CommitmentOperationView):
     form_class = ConfirmForm
+    operation = (services.commitment_confirm_preview, services.commitment_confirm)
     title = _("Confirm the commitment")
     intro = _("A provisional commitment becomes definitive when its act is executive. No money moves.")
     submit_label = _("Continue")
     success_message = _("Commitment confirmed: it is now definitive.")
 
-    def preview(self, **kwargs):
-        return services.commitment_confirm_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_confirm(**kwargs)
-
 
 class CommitmentCancelView(CommitmentOperationView):
     form_class = CancelForm
+    operation = (services.commitment_cancel_preview, services.commitment_cancel)
     title = _("Cancel the commitment")
     intro = _(
         "Cancelling records what is left to liquidate as an economy, which goes back to the reservation; "
@@ -293,9 +268,3 @@ class CommitmentCancelView(CommitmentOperationView):
     )
     confirm_label = _("Cancel the commitment")
     success_message = _("Commitment cancelled; the remainder went back to the reservation.")
-
-    def preview(self, **kwargs):
-        return services.commitment_cancel_preview(**kwargs)
-
-    def perform(self, **kwargs):
-        return services.commitment_cancel(**kwargs)
