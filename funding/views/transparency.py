@@ -3,7 +3,7 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
@@ -28,7 +28,7 @@ from funding.selectors.transparency import (
 )
 from funding.services.transparency import check_tax_codes, grants_publish
 from portal.formatting import format_money
-from portal.permissions import LEDGER_WRITE, can
+from portal.permissions import LEDGER_WRITE, capability_required
 from portal.service_errors import error_messages
 from reporting.http import inline_response
 from reporting.renderers import get_renderer
@@ -114,13 +114,10 @@ def _publish_page(request, pending, **context) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@capability_required(LEDGER_WRITE)
 def transparency_publish(request):
     """Nothing is pre-selected; the chosen grants are shown again (how many, to whom, for how much)
     and published only once that page is confirmed."""
-    if not request.user.is_authenticated:
-        return redirect(f"/accounts/login/?next={request.path}")
-    if not can(request.user, LEDGER_WRITE):
-        raise PermissionDenied
     pending = grants_to_publish(user=request.user)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
