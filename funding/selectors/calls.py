@@ -115,6 +115,24 @@ def application_list(*, user, filters: dict | None = None) -> QuerySet[Applicati
     return ApplicationFilterSet(filters, queryset=qs).qs if filters else qs
 
 
+# What the application tables show (funding/applications/_table.html): not the call's text, the
+# applicant's address and comune, the application's own declarations and notes.
+APPLICATION_TABLE_COLUMNS = (
+    "protocol_number",
+    "status",
+    "submitted_at",
+    "created_at",
+    "call__title",
+    "applicant__name",
+    "applicant__kind",
+)
+
+
+def application_table(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """`qs` (application_list or application_review_queue) narrowed to the table's columns."""
+    return qs.select_related(None).select_related("call", "applicant").only(*APPLICATION_TABLE_COLUMNS)
+
+
 def application_review_queue(*, user, filters: dict | None = None) -> QuerySet[Application]:
     """Submitted applications waiting for a decision, oldest first (by default; `filters` may ask for
     other statuses). Only for those who review."""

@@ -1,6 +1,7 @@
 """Template helpers of the calls and applications pages (display only: the data come from selectors)."""
 
 from django import template
+from django.utils.html import format_html
 
 from funding.allocation_params import params_in_words as describe
 from funding.choices import DocumentType
@@ -52,3 +53,10 @@ def get_item(mapping, key):
 def params_in_words(call) -> list[str]:
     """The call's allocation parameters as sentences (funding.allocation_params)."""
     return describe(call.allocation_params, eligible_basis=call.eligible_basis or "")
+
+
+@register.simple_tag
+def status_badge(status: str, label) -> str:
+    """A call's or an application's status as a coloured badge. A tag, not an {% include %}: the
+    application lists render one on each of their 50 rows."""
+    return format_html('<span class="badge bg-{}">{}</span>', badge(status), label)

@@ -26,6 +26,7 @@ from funding.selectors import (
     application_list,
     application_missing,
     application_review_queue,
+    application_table,
     application_timeline,
     calls_open_for,
     document_list,
@@ -72,7 +73,7 @@ def _page(request, queryset) -> dict:
 def application_list_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     applications = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = _page(request, applications)
+    page = _page(request, application_table(applications))
     return render(
         request,
         "funding/applications/list.html",
@@ -85,7 +86,7 @@ def application_list_view(request):
 def review_queue_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     filters = request.GET.copy() if filterset.is_bound and filterset.is_valid() else {}
-    page = _page(request, application_review_queue(user=request.user, filters=filters))
+    page = _page(request, application_table(application_review_queue(user=request.user, filters=filters)))
     return render(request, "funding/applications/review_queue.html", {**page, "filterset": filterset})
 
 
