@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_http.py            # 10,000 applications, 100,000 audit events
     .venv/bin/python bench/bench_http.py --quick    # 500 applications, 10,000 events, short runs
+    .venv/bin/python bench/bench_http.py --keep-grown   # keep the grown database; clone it next time
 
 It creates a throwaway PostgreSQL database (BENCH_DATABASE_URL names the server, default
 postgres://postgres@127.0.0.1:5432/postgres), migrates it, seeds the demo and grows it through the
@@ -76,14 +77,21 @@ def _admin_dsn() -> str:
     return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
-def _database(action: str, name: str) -> None:
+def _database(action: str, name: str, template: str | None = None) -> None:
     import psycopg
 
     with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
         if action == "create":
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         else:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
 def _run(args: list[str], env: dict, what: str) -> None:
@@ -117,11 +125,20 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, help="per endpoint and round")
     parser.add_argument("--mixed-seconds", type=float)
     parser.add_argument("--strict", action="store_true", help="also exit 1 when a target is missed")
+    parser.add_argument(
+        "--keep-grown",
+        action="store_true",
+        help="keep the grown database as a template (<prefix>grown_<applications>_<events>) and clone it "
+        "when it exists instead of growing again; drop it with dropdb when done",
+    )
     parser.add_argument("--grow", metavar="PLAN", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", metavar="PLAN", help=argparse.SUPPRESS)
     parser.add_argument("--load", metavar="PLAN", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.grow:
         return grow(args)
+    if args.prepare:
+        return prepare(args)
     if args.load:
         return load(args)
 
@@ -150,14 +167,32 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
     }
     print(f"bench_http: database {name}, gunicorn on {base}, work folder {work}", flush=True)
-    _database("create", name)
+    # A grown database kept by --keep-grown is cloned (seconds) instead of grown again (the full
+    # size takes most of an hour); pending migrations are applied to the clone.
+    template = f"{args.prefix}grown_{applications}_{events}"
+    reuse = args.keep_grown and _database_exists(template)
+    _database("create", name, template=template if reuse else None)
     server = None
+    plan = work / "plan.json"
     try:
         _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
         production = {**env, "DJANGO_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50)}
         # With the production settings: their static storage needs the hashed files' manifest.
         _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], production, "collectstatic")
-        _run([PYTHON, "manage.py", "seed_demo"], env, "seed_demo")
+        if reuse:
+            print(f"  grown database cloned from {template}", flush=True)
+        else:
+            _run([PYTHON, "manage.py", "seed_demo"], env, "seed_demo")
+            grow_args = ["--applications", str(applications), "--events", str(events)]
+            _run(
+                [PYTHON, __file__, "--grow", str(plan), *grow_args],
+                env,
+                f"grow ({applications:,} applications, {events:,} audit events, "
+                "COVID split adopted and published)",
+            )
+            if args.keep_grown:
+                _database("create", template, template=name)
+                print(f"  grown database kept as {template} (--keep-grown clones it next time)", flush=True)
         server = subprocess.Popen(  # noqa: S603
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", "portal.wsgi"],
             env=production,
@@ -166,13 +201,10 @@ def main() -> int:
             stderr=subprocess.STDOUT,
         )
         _wait_for(f"{base}/livez")
-        plan = work / "plan.json"
-        grow_args = ["--applications", str(applications), "--events", str(events), "--port", str(args.port)]
         _run(
-            [PYTHON, __file__, "--grow", str(plan), *grow_args],
+            [PYTHON, __file__, "--prepare", str(plan), "--port", str(args.port)],
             env,
-            f"grow ({applications:,} applications, "
-            f"{events:,} audit events, COVID split adopted and published) and log in",
+            "VACUUM ANALYZE, API token and log-ins",
         )
         load_args = ["--seconds", str(seconds), "--mixed-seconds", str(mixed_seconds)]
         if args.strict:
@@ -189,12 +221,7 @@ def main() -> int:
 
 # --- the grower (Django) ------------------------------------------------------------------------------
 def grow(args) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    plan = {"base": f"http://127.0.0.1:{args.port}"}
+    _django()
     started = time.monotonic()
     _grow_applications(args.applications)
     print(f"    applications: {time.monotonic() - started:.0f} s", flush=True)
@@ -202,16 +229,35 @@ def grow(args) -> int:
     _grow_events(args.events)
     print(f"    audit events: {time.monotonic() - started:.0f} s", flush=True)
     started = time.monotonic()
-    plan["allocation"] = _adopt_and_publish_covid()
+    _adopt_and_publish_covid()
     print(f"    COVID split adopted and published: {time.monotonic() - started:.0f} s", flush=True)
+    return 0
+
+
+def prepare(args) -> int:
+    """What the load needs of the grown database, with gunicorn answering: statistics, the API's
+    lists, a personal token and each role's session."""
+    _django()
+    from funding.models import Allocation
+
     started = time.monotonic()
     _vacuum_analyze()
     print(f"    VACUUM ANALYZE: {time.monotonic() - started:.0f} s", flush=True)
+    plan = {"base": f"http://127.0.0.1:{args.port}"}
+    plan["allocation"] = Allocation.objects.get(call__code="covid-19-polizia-locale", status="adopted").pk
     plan["api"] = _api_lists()
     plan["token"] = _token(ACCOUNTS["official"])
     plan["cookies"] = _log_in(plan["base"])
-    Path(args.grow).write_text(json.dumps(plan))
+    Path(args.prepare).write_text(json.dumps(plan))
     return 0
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
 
 
 def _grow_applications(count: int) -> None:
