@@ -12,6 +12,7 @@ from funding.models import (
     ExpenseLine,
     ExpenseReport,
 )
+from funding.services.expenses import LINE_FIELDS
 from portal.api.fields import AmountField
 
 
@@ -21,20 +22,8 @@ class ExpenseLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExpenseLine
-        fields = [
-            "id",
-            "supplier_name",
-            "supplier_vat_number",
-            "invoice_number",
-            "invoice_date",
-            "description",
-            "net_amount",
-            "vat_amount",
-            "total_amount",
-            "eligible",
-            "ineligible_reason",
-            "documents",
-        ]
+        # The invoice's fields as the service names (and audits) them, then the official's decision.
+        fields = ["id", *LINE_FIELDS, "eligible", "ineligible_reason", "documents"]
         read_only_fields = ["eligible", "ineligible_reason"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
