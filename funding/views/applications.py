@@ -5,7 +5,7 @@ that checks permission and streams the file. Views translate HTTP to the service
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -20,6 +20,7 @@ from funding.forms.applications import (
     ReasonForm,
     ReviewForm,
 )
+from funding.http import document_response
 from funding.models import Application, Call, RequiredDocument
 from funding.selectors import (
     acts_for,
@@ -339,15 +340,4 @@ def application_revoke_view(request, pk: int):
 @require_http_methods(["GET", "HEAD"])
 def document_download(request, pk: int):
     """Only to users who may see the application; always as an attachment, never sniffed."""
-    document = visible_or_404(request, document_visible(user=request.user), pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(visible_or_404(request, document_visible(user=request.user), pk=pk))

@@ -3,7 +3,7 @@ funding.services.documents (ValidationError and PermissionDenied become 400 and 
 
 import json
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,6 +24,7 @@ from funding.api.applications.serializers import (
 )
 from funding.api.calls.serializers import ERROR_NO_SUCH_DOCUMENT
 from funding.filtersets import ApplicationFilterSet
+from funding.http import document_response
 from funding.models import RequiredDocument
 from funding.selectors import (
     application_list,
@@ -225,15 +226,4 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def download(self, request, pk=None):
         """The file, as an attachment with its sanitised name, never sniffed by the browser."""
-        document = self.get_object()
-        try:
-            handle = document.file.open("rb")
-        except OSError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return document_response(self.get_object())
