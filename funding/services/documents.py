@@ -36,6 +36,7 @@ from portal.uploads import (
     upload_refused as _refuse,
 )
 
+ERROR_NO_FILE = _("Choose a file to upload.")
 ERROR_WRONG_CALL = _("This document is not required by the application's call.")
 ERROR_WRONG_REPORT = _("This expense line belongs to another application.")
 ERROR_APPLICATION_LOCKED = _(
@@ -150,6 +151,8 @@ def document_upload(
         raise ValidationError({"required_document": ERROR_WRONG_CALL})
     if expense_line is not None and not _line_of(expense_line, application):
         raise ValidationError({"expense_line": ERROR_WRONG_REPORT})
+    if uploaded_file is None:  # a page's form sent without one
+        raise ValidationError({"file": ERROR_NO_FILE})
     checked = check_file(
         uploaded_file=uploaded_file,
         accepted_types=required_document.accepted_types if required_document is not None else None,

@@ -252,12 +252,12 @@ def document_upload_view(request, pk: int):
         )
         if required is None:
             raise Http404
-    uploaded = request.FILES.get("file")
     try:
-        if uploaded is None:
-            raise ValidationError({"file": gettext("Choose a file to upload.")})
         document_upload(
-            actor=request.user, application=application, required_document=required, uploaded_file=uploaded
+            actor=request.user,
+            application=application,
+            required_document=required,
+            uploaded_file=request.FILES.get("file"),
         )
     except ValidationError as exc:
         errors = {str(required.pk if required else "other"): error_texts(exc)}

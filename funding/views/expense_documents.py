@@ -37,12 +37,12 @@ def report_document_upload(request, pk: int):
     required = get_object_or_404(
         RequiredDocument, pk=key, call_id=application.call_id, stage=DocumentStage.REPORT
     )
-    uploaded = request.FILES.get("file")
     try:
-        if uploaded is None:
-            raise ValidationError({"file": gettext("Choose a file to upload.")})
         document_upload(
-            actor=request.user, application=application, required_document=required, uploaded_file=uploaded
+            actor=request.user,
+            application=application,
+            required_document=required,
+            uploaded_file=request.FILES.get("file"),
         )
     except ValidationError as exc:
         errors = {str(required.pk): list(exc.messages)}

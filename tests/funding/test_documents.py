@@ -475,6 +475,24 @@ def test_upload_page_shows_the_error_on_the_field(client, draft_app, settings):
     assert stored_files(settings) == []
 
 
+def test_upload_without_a_file_is_refused_by_the_service_and_shown_on_the_field(client, draft_app, settings):
+    user, application = draft_app
+    required = application.call.required_documents.get(code="domanda")
+    with pytest.raises(ValidationError) as excinfo:
+        document_upload(actor=user, application=application, required_document=required, uploaded_file=None)
+    assert excinfo.value.message_dict == {"file": [str(services.ERROR_NO_FILE)]}
+    client.force_login(user)
+    response = client.post(
+        reverse("funding:document_upload", args=[application.pk]), {"required_document": required.pk}
+    )
+    assert response.status_code == 400
+    assert f'aria-describedby="file-{required.pk}-errors"' in response.content.decode()
+    assert "Scegli un file da caricare." in response.content.decode()
+    assert not Document.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="document.").exists()
+    assert stored_files(settings) == []
+
+
 # --- Download ---------------------------------------------------------------------------------------------
 @pytest.fixture
 def stored(draft_app):
