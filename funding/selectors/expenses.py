@@ -16,11 +16,11 @@ from funding.models import (
     ExpenseReport,
 )
 from funding.selectors.common import funding_scoped
-from portal.choices import Role
 from portal.models import Organisation
 from portal.permissions import (
+    APPLY,
     funding_visible_organisation_ids,
-    organisation_ids_with_role,
+    organisation_ids_for,
 )
 
 
@@ -68,8 +68,11 @@ def expense_line_list(*, user) -> QuerySet[ExpenseLine]:
 
 
 def reportable_grants(*, user) -> QuerySet[Commitment]:
-    """The user's organisations' live grants with money still to liquidate: where a report can start."""
-    organisations = organisation_ids_with_role(user, Role.APPLICANT)
+    """The live grants with money still to liquidate of the organisations the user applies for: where a
+    report can start (none for anyone else)."""
+    organisations = organisation_ids_for(user, APPLY)
+    if not organisations:
+        return Commitment.objects.none()
     return (
         Commitment.objects.filter(beneficiary_id__in=organisations)
         .exclude(status=CommitmentStatus.CANCELLED)

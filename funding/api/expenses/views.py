@@ -23,7 +23,6 @@ from funding.api.expenses.serializers import (
 )
 from funding.filtersets import ExpenseReportFilterSet
 from funding.models import (
-    Commitment,
     ExpenseLine,
 )
 from funding.selectors import (
@@ -33,7 +32,7 @@ from funding.selectors import (
     reportable_grants,
 )
 from funding.services import expenses
-from portal.permissions import APPLY, ReadsFunding, can
+from portal.permissions import ReadsFunding
 
 
 class ExpenseReportViewSet(
@@ -153,8 +152,6 @@ class GrantViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         user = self.request.user
         if self.action == "close":
             return commitment_list(user=user)
-        if not can(user, APPLY):
-            return Commitment.objects.none()
         return reportable_grants(user=user)
 
     @extend_schema(request=CloseGrantSerializer, responses={201: EconomySerializer})
