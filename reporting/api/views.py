@@ -52,7 +52,10 @@ class ReportViewSet(viewsets.ViewSet):
 
     def list(self, request):
         return Response(
-            [report_data(r, user=request.user, database_choices=False) for r in report_list(user=request.user)]
+            [
+                report_data(r, user=request.user, database_choices=False)
+                for r in report_list(user=request.user)
+            ]
         )
 
     def retrieve(self, request, key=None):
