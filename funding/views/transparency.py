@@ -35,11 +35,11 @@ from reporting.renderers import get_renderer
 from reporting.services.exports import export_public
 
 
-def _filters(request) -> TransparencyFilters:
+def _filters(request, years: list[int] | None = None) -> TransparencyFilters:
     try:
-        year = int(request.GET.get("year") or default_year())
+        year = int(request.GET.get("year") or default_year(years))
     except ValueError:
-        year = default_year()
+        year = default_year(years)
     method = request.GET.get("method", "")
     return TransparencyFilters(
         year=year,
@@ -68,7 +68,8 @@ def _download(request, filters: TransparencyFilters, fmt: str):
 
 @require_http_methods(["GET", "HEAD"])
 def transparency_list(request):
-    filters = _filters(request)
+    years = published_years()  # read once: the default year and the year picker
+    filters = _filters(request, years)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
         return _download(request, filters, fmt)
@@ -83,7 +84,7 @@ def transparency_list(request):
             "page": page,
             "rows": rows,
             "filters": filters,
-            "years": published_years() or [filters.year],
+            "years": years or [filters.year],
             "methods": AllocationMethod.choices,
             "columns": COLUMNS,
             "total": sum((r["amount"] for r in rows), 0),
