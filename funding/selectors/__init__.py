@@ -8,6 +8,7 @@ from funding.selectors.allocation import (
     allocation_documents,
     allocation_list,
     allocation_rows,
+    allocation_table,
     allocation_totals,
     call_ranking,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "allocation_documents",
     "allocation_list",
     "allocation_rows",
+    "allocation_table",
     "allocation_totals",
     "application_get",
     "application_list",

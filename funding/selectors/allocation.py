@@ -74,6 +74,25 @@ def allocation_rows(*, allocation: Allocation, q: str = "") -> QuerySet[Allocati
     return qs.order_by("position")
 
 
+_ROW_SHOWN = ("position", "weight", "exact_quota", "requested", "granted_before", "amount", "outcome", "rule")
+
+
+def allocation_table(rows: QuerySet[AllocationRow]) -> QuerySet[AllocationRow]:
+    """allocation_rows narrowed to what the allocation page shows: of the beneficiary its name and
+    ISTAT code, of the application its protocol number; not their whole rows, nor the commitment."""
+    return (
+        rows.select_related(None)
+        .select_related("beneficiary__comune", "application")
+        .only(
+            *_ROW_SHOWN,
+            "rule_params",
+            "beneficiary__name",
+            "beneficiary__comune__istat_code",
+            "application__protocol_number",
+        )
+    )
+
+
 def allocation_totals(*, allocation: Allocation) -> dict:
     """Sums and counts over every row of the allocation, in one query (sums re-quantized: SQLite
     adds decimals as floats)."""

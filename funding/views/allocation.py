@@ -33,6 +33,7 @@ from funding.selectors import (
     allocation_documents,
     allocation_list,
     allocation_rows,
+    allocation_table,
     allocation_totals,
     call_ranking,
 )
@@ -96,7 +97,7 @@ def allocation_list_view(request):
 def allocation_detail(request, pk: int):
     allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(allocation_rows(allocation=allocation, q=q), ROWS_PER_PAGE).get_page(
+    page = Paginator(allocation_table(allocation_rows(allocation=allocation, q=q)), ROWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = [(row, services.rule_text(row)) for row in page.object_list]
