@@ -68,6 +68,26 @@ def deliverable_list(*, user, project: Project | None = None) -> QuerySet[Delive
     return qs
 
 
+def deliverable_table(deliverables: QuerySet[Deliverable]) -> QuerySet[Deliverable]:
+    """deliverable_list narrowed to what the deliverable register shows of each row: not the lead's
+    organisation, the reviewer's user row, the project's and work package's descriptions."""
+    return (
+        deliverables.select_related(None)
+        .select_related("project", "work_package", "lead", "type", "dissemination")
+        .only(
+            "number",
+            "title",
+            "due_date",
+            "status",
+            "project__acronym",
+            "work_package__number",
+            "lead__short_name",
+            "type__code",
+            "dissemination__code",
+        )
+    )
+
+
 def public_deliverables(*, project: Project) -> QuerySet[Deliverable]:
     """Public (PU-like) deliverables that were accepted: what the public page shows."""
     return (

@@ -22,6 +22,7 @@ from projects.models import CalendarFeed, CostCategory, Project
 from projects.selectors import (
     budget_status,
     deliverable_list,
+    deliverable_table,
     effort_status,
     milestones,
     partner_list,
@@ -139,7 +140,7 @@ def deliverable_register(request):
     if not (can(request.user, MANAGE_PROJECTS) or can(request.user, READ_ALL)):
         raise PermissionDenied
     filterset = DeliverableFilterSet(request.GET or None, queryset=deliverable_list(user=request.user))
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(deliverable_table(filterset.qs), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
