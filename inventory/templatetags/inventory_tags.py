@@ -1,7 +1,8 @@
-"""The inventory manager's work queue on the home page."""
+"""The inventory manager's work queue on the home page, and the device status badge."""
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from inventory.selectors import work_queue
@@ -41,3 +42,10 @@ def inventory_work_queue(context):
 @register.filter
 def get_section(queue, key):
     return queue[key]
+
+
+@register.simple_tag
+def device_status(status: str, label) -> str:
+    """A device's status as a coloured badge. A tag, not an {% include %}: the device list renders one
+    on each of its rows."""
+    return format_html('<span class="badge inventory-status inventory-status-{}">{}</span>', status, label)
