@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from funding.models import Call, Commitment
+from funding.models import AllocationRow, Application, Call, Commitment
 from inventory import conf
 from inventory.choices import DeviceStatus
 from inventory.models import Assignment, Device, DeviceModel, DeviceStatusChange, Site
@@ -87,7 +87,12 @@ def device_call_filter(call: Call) -> Q:
 
 
 def call_commitments(call: Call) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(Q(application__call=call) | Q(allocation_row__allocation__call=call))
+    """The call's grants: by an application, or by a row of one of its allocations. Two indexed
+    subqueries: an OR across the two outer joins read every commitment of every call (1,197 for 16)."""
+    return Commitment.objects.filter(
+        Q(pk__in=Application.objects.filter(call=call).values("commitment_id"))
+        | Q(pk__in=AllocationRow.objects.filter(allocation__call=call).values("commitment_id"))
+    )
 
 
 # --- Funded versus deployed ----------------------------------------------------------------------------
