@@ -1,6 +1,6 @@
 """Reads of the reporting app, scoped to what the user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from portal.models import AuditEvent
 from portal.permissions import EXPORT, EXPORT_OWN, READ_AUDIT, can
@@ -36,6 +36,14 @@ def audit_trail_search(*, user, data) -> AuditTrailFilterSet:
     the actor as recorded (actor_repr): the actor's user row is not read."""
     events = audit_event_list(user=user).select_related(None).select_related("organisation", "target_type")
     return AuditTrailFilterSet(data=data or None, queryset=events.order_by("-seq"))
+
+
+def audit_trail_length(*, user) -> int:
+    """How many events the whole trail holds: the newest sequence number. The audit service numbers the
+    events from 1 without gaps under the chain head's lock and none is ever deleted (a gap is what the
+    chain's verification reports), so the highest number, read from the unique index on seq, is the
+    count; COUNT(*) read every event (3.6 ms at 37,000, growing with the trail)."""
+    return audit_event_list(user=user).aggregate(n=Max("seq"))["n"] or 0
 
 
 def audit_event_get(*, user, seq: int) -> AuditEvent:
