@@ -106,9 +106,7 @@ def report_data(report, *, user=None, database_choices: bool = True) -> dict:
     parameters = []
     for name, field in report.form(user=user).fields.items():
         choices = None
-        if not database_choices and hasattr(field, "queryset"):
-            pass
-        elif isinstance(field, forms.ChoiceField):
+        if isinstance(field, forms.ChoiceField) and (database_choices or not hasattr(field, "queryset")):
             choices = [[str(value), str(label)] for value, label in field.choices if str(value) != ""]
         parameters.append(
             {
