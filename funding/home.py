@@ -27,7 +27,7 @@ from funding.models import (
     ExpenseReport,
     RequiredDocument,
 )
-from funding.selectors import CHAPTER_FIGURES, OpenCall, calls_open_for, chapter_status, reportable_grants
+from funding.selectors import CHAPTER_FIGURES, OpenCall, calls_open_for, chapter_figures, reportable_grants
 from funding.selectors.transparency import grants_pending_publication
 from funding.services.applications import field_label, missing_fields
 from funding.services.calls import local_time
@@ -64,7 +64,7 @@ class ClosingCall:
 class ChapterUse:
     year: int | None
     is_current_year: bool
-    chapters: list  # BudgetChapter rows annotated by chapter_status
+    chapters: list  # BudgetChapter rows with the figures of chapter_figures
     totals: dict[str, Decimal]
 
 
@@ -94,11 +94,10 @@ def chapter_use(*, user, now: datetime.datetime | None = None) -> ChapterUse:
     the chapter status page), with the totals: two queries."""
     today = local_time(now or timezone.now()).date()
     year = chapter_use_year(today=today) if can(user, READ_ALL) else None
-    chapters = list(chapter_status(user=user, year=year)) if year is not None else []
-    totals = {
-        name: quantize_money(sum((getattr(c, name) for c in chapters), Decimal("0.00")))
-        for name in CHAPTER_FIGURES
-    }
+    if year is not None:
+        chapters, totals = chapter_figures(user=user, year=year)
+    else:
+        chapters, totals = [], {name: Decimal("0.00") for name in CHAPTER_FIGURES}
     return ChapterUse(year=year, is_current_year=year == today.year, chapters=chapters, totals=totals)
 
 

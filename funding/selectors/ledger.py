@@ -11,7 +11,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
 )
 from django.db.models.functions import Cast
 
@@ -25,7 +24,15 @@ from funding.models import (
     Programme,
     Reservation,
 )
-from funding.selectors.common import MONEY, funding_scoped, is_reader, money_sum
+from funding.selectors.common import (
+    MONEY,
+    Derived,
+    annotate_derived,
+    funding_scoped,
+    is_reader,
+    money_sum,
+    set_derived,
+)
 from portal.money import quantize_money
 from portal.selectors import audit_event_list
 
@@ -66,8 +73,16 @@ def programme_tree(*, user, programme: Programme) -> QuerySet[Axis]:
     )
 
 
-def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
-    """Per chapter: appropriation, reserved, committed, economies, liquidated, and what is available."""
+# What a chapter's figures derive from its appropriation and the four sums of its entries.
+CHAPTER_DERIVED: Derived = {
+    "available": lambda f: f["appropriation"] - f["reserved"],
+    "committed_net": lambda f: f["committed"] - f["economies"],
+    "reserved_uncommitted": lambda f: f["reserved"] - f["committed"] + f["economies"],
+    "to_liquidate": lambda f: f["committed"] - f["economies"] - f["liquidated"],
+}
+
+
+def _chapter_sums(*, user, year: int | None) -> QuerySet[BudgetChapter]:
     if not is_reader(user):
         return BudgetChapter.objects.none()
     qs = BudgetChapter.objects.annotate(
@@ -76,17 +91,26 @@ def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
         economies=money_sum(Economy.objects, "commitment__reservation__chapter"),
         liquidated=money_sum(Liquidation.objects, "commitment__reservation__chapter"),
     )
-    qs = qs.annotate(
-        available=ExpressionWrapper(F("appropriation") - F("reserved"), output_field=MONEY),
-        committed_net=ExpressionWrapper(F("committed") - F("economies"), output_field=MONEY),
-        reserved_uncommitted=ExpressionWrapper(
-            F("reserved") - F("committed") + F("economies"), output_field=MONEY
-        ),
-        to_liquidate=ExpressionWrapper(F("committed") - F("economies") - F("liquidated"), output_field=MONEY),
-    )
     if year is not None:
         qs = qs.filter(year=year)
     return qs.order_by("year", "number", "article")
+
+
+def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
+    """Per chapter: appropriation, reserved, committed, economies, liquidated, and what is available."""
+    return annotate_derived(_chapter_sums(user=user, year=year), CHAPTER_DERIVED)
+
+
+def chapter_figures(*, user, year: int | None = None) -> tuple[list[BudgetChapter], dict[str, Decimal]]:
+    """chapter_status's rows and their totals row, in one query: the four sums in SQL, the figures
+    derived from them by the same rules in Python (a page shows every chapter of a year: a few dozen)."""
+    chapters = list(_chapter_sums(user=user, year=year))
+    set_derived(chapters, CHAPTER_DERIVED)
+    totals = {
+        name: quantize_money(sum((getattr(c, name) for c in chapters), Decimal("0.00")))
+        for name in CHAPTER_FIGURES
+    }
+    return chapters, totals
 
 
 def chapter_years() -> list[int]:
@@ -137,13 +161,6 @@ CHAPTER_FIGURES = (
     "to_liquidate",
     "available",
 )
-
-
-def chapter_totals(*, user, year: int | None = None) -> dict[str, Decimal]:
-    """The totals row of chapter_status, in one aggregate query."""
-    # Aliases must differ from the annotations they sum, or Django prunes those annotations.
-    totals = chapter_status(user=user, year=year).aggregate(**{f"total_{f}": Sum(f) for f in CHAPTER_FIGURES})
-    return {f: quantize_money(totals[f"total_{f}"] or Decimal("0.00")) for f in CHAPTER_FIGURES}
 
 
 def reservation_status(*, user) -> QuerySet[Reservation]:

@@ -11,8 +11,8 @@ from django.views.generic import TemplateView
 from funding.choices import CommitmentStatus
 from funding.filtersets import CommitmentFilterSet
 from funding.selectors import (
+    chapter_figures,
     chapter_status,
-    chapter_totals,
     chapter_years,
     commitment_audit_trail,
     commitment_register,
@@ -81,12 +81,13 @@ class ChapterStatusView(LedgerReadView):
         user = self.request.user
         years = chapter_years()
         year = _year(self.request, years)
+        chapters, totals = chapter_figures(user=user, year=year)
         return {
             **super().get_context_data(**kwargs),
             "years": years,
             "year": year,
-            "chapters": chapter_status(user=user, year=year),
-            "totals": chapter_totals(user=user, year=year),
+            "chapters": chapters,
+            "totals": totals,
         }
 
 
