@@ -15,6 +15,7 @@ from inventory.choices import DeviceStatus
 from inventory.models import Assignment, Device, DeviceModel, DeviceStatusChange, Site
 from portal.models import Organisation
 from portal.permissions import READ_INVENTORY, can, inventory_visible_organisation_ids
+from portal.selectors import count_and_head
 
 
 def _scoped(qs: QuerySet, user, owner_field: str = "owner_id") -> QuerySet:
@@ -285,7 +286,8 @@ def work_queue(*, user, today: datetime.date | None = None) -> dict:
     from funding.models import Liquidation
 
     today = today or timezone.localdate()
-    devices = device_list(user=user)
+    # What the queue shows of a device: its name (asset tag, or model and serial number) and owner.
+    devices = _scoped(Device.objects.select_related("model", "owner"), user)
     faulty = devices.filter(status=DeviceStatus.FAULTY).order_by("-updated_at")
     maintenance = devices.filter(status=DeviceStatus.MAINTENANCE).order_by("updated_at")
     ordered = devices.filter(status=DeviceStatus.ORDERED).order_by("created_at")
@@ -306,9 +308,9 @@ def work_queue(*, user, today: datetime.date | None = None) -> dict:
         .order_by("beneficiary__name")
     )
     return {
-        "faulty": (faulty.count(), list(faulty[:WORK_QUEUE_LIMIT])),
-        "maintenance": (maintenance.count(), list(maintenance[:WORK_QUEUE_LIMIT])),
-        "ordered": (ordered.count(), list(ordered[:WORK_QUEUE_LIMIT])),
-        "warranty": (warranty.count(), list(warranty[:WORK_QUEUE_LIMIT])),
-        "idle_grants": (idle.count(), list(idle[:WORK_QUEUE_LIMIT])),
+        "faulty": count_and_head(faulty, WORK_QUEUE_LIMIT),
+        "maintenance": count_and_head(maintenance, WORK_QUEUE_LIMIT),
+        "ordered": count_and_head(ordered, WORK_QUEUE_LIMIT),
+        "warranty": count_and_head(warranty, WORK_QUEUE_LIMIT),
+        "idle_grants": count_and_head(idle, WORK_QUEUE_LIMIT),
     }

@@ -3,12 +3,20 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Window
 from django.utils import timezone
 
 from portal.constants import SECURITY_EVENT_PREFIX
 from portal.models import AccessRequestStatus, ApiToken, AuditEvent, Comune, ComunePopulation, Organisation
 from portal.permissions import READ_AUDIT, can, visible_organisation_ids
+
+
+def count_and_head(qs: QuerySet, n: int) -> tuple[int, list]:
+    """How many rows `qs` holds and its first `n`, in one query: the count is a window over the whole
+    result, computed before the LIMIT (no row: none to count). A home page's work queue shows a few
+    items of each kind and how many there are."""
+    rows = list(qs.annotate(_rows_in_all=Window(Count("*")))[:n])
+    return (rows[0]._rows_in_all if rows else 0), rows
 
 
 def organisation_list(*, user) -> QuerySet[Organisation]:

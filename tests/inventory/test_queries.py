@@ -126,3 +126,20 @@ def test_other_api_lists(manager, url):
     for _ in range(3):
         bulk_devices(SIZES[1] // 3, owner=OrganisationFactory())
     assert _measure(client, reverse(url)) == few
+
+
+@pytest.mark.parametrize("devices", SIZES)
+def test_home_work_queue(manager, django_assert_num_queries, devices):
+    """Each of the queue's five lists is read with its count in one query, whatever their length."""
+    from inventory.models import Device
+    from inventory.selectors import WORK_QUEUE_LIMIT
+
+    client, _ = manager
+    bulk_devices(devices, owner=municipality())
+    half = Device.objects.order_by("pk").values_list("pk", flat=True)[: devices // 2]
+    Device.objects.filter(pk__in=list(half)).update(status="faulty")
+    with django_assert_num_queries(PAGE_OVERHEAD + 5):
+        response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert f'<span class="badge bg-primary">{devices // 2}</span>' in html
+    assert html.count("/inventory/devices/") >= WORK_QUEUE_LIMIT
