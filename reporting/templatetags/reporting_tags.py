@@ -1,6 +1,9 @@
 import json
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -74,4 +77,53 @@ def audit_changes_table(event) -> str:
         gettext("Before"),
         gettext("After"),
         rows,
+    )
+
+
+@register.simple_tag
+def audit_event_rows(event) -> str:
+    """One event of the audit trail as its table's <tbody>: the event's row and, when it recorded
+    values, the row of its changes. A tag: the trail renders 50 events a page, and the template
+    engine's per-variable lookups cost more than the rows' SQL."""
+    organisation = (
+        format_html('<br><small class="text-muted">{}</small>', event.organisation.name)
+        if event.organisation_id
+        else ""
+    )
+    if event.target_type_id:
+        target = format_html(
+            '<small class="text-muted">{}.{} #{}</small><br>{}',
+            event.target_type.app_label,
+            event.target_type.model,
+            event.target_id,
+            event.target_repr,
+        )
+    else:
+        target = "—"
+    changes = (
+        format_html(
+            '\n    <tr class="audit-changes-row"><td></td><td colspan="5">{}</td></tr>',
+            audit_changes_table(event),
+        )
+        if event.before is not None or event.after is not None
+        else ""
+    )
+    return format_html(
+        "<tbody>\n    <tr>\n"
+        '      <th scope="row"><a href="{}">{}</a></th>\n'
+        '      <td class="text-nowrap">{}</td>\n'
+        "      <td>{}{}</td>\n"
+        "      <td><code>{}</code></td>\n"
+        "      <td>{}</td>\n"
+        "      <td>{}</td>\n"
+        "    </tr>{}\n  </tbody>",
+        reverse("reporting:audit_detail", args=[event.seq]),
+        event.seq,
+        date_format(timezone.localtime(event.created_at), "SHORT_DATETIME_FORMAT"),
+        event.actor_repr or "—",
+        organisation,
+        event.action,
+        target,
+        event.get_source_display(),
+        changes,
     )
