@@ -1,6 +1,7 @@
 """Formatting at the edge (templates, PDF, e-mails): money and dates in the active language."""
 
-from decimal import Decimal
+import functools
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from django.utils import formats, translation
 
@@ -27,3 +28,34 @@ def format_date(value) -> str:
     if not value:
         return ""
     return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+@functools.lru_cache(maxsize=16)
+def _separators(language: str) -> tuple[str, str]:
+    return (
+        formats.get_format("DECIMAL_SEPARATOR", language),
+        formats.get_format("THOUSAND_SEPARATOR", language),
+    )
+
+
+def format_number(
+    value, places: int | None, *, integer_bare: bool = False, language: str | None = None
+) -> str:
+    """A number as {{ value|floatformat:"<places>g" }} writes it ("-<places>g" with `integer_bare`: no
+    decimals for a whole number; every decimal it has with `places` None, as number_format with
+    force_grouping), in a fraction of their time: grouped thousands, rounded half up, the separators
+    of the active language (1.234,50 in Italian). For pages that write hundreds of them."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if places is None:
+        places = max(0, -number.as_tuple().exponent)
+    if integer_bare and number == number.to_integral_value():
+        places = 0
+    # Enough precision for every digit of the number and of the places: no rounding but the one asked.
+    context = Context(prec=len(number.as_tuple().digits) + places + 2)
+    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, context)
+    decimal_separator, thousand_separator = _separators(language or translation.get_language() or "it")
+    with localcontext(context):
+        text = f"{abs(rounded):,.{places}f}".translate({44: thousand_separator, 46: decimal_separator})
+    return f"-{text}" if rounded < 0 else text

@@ -113,6 +113,8 @@ def allocation_detail(request, pk: int):
             "q": q,
             "totals": totals,
             "unallocated": allocation.total - totals["amount"],
+            "show_requested": totals["requested"] is not None,
+            "second_round": allocation.round > 1,
             "params": _params(allocation),
             "can_adopt": allocation.status == AllocationStatus.PROPOSED and can(request.user, LEDGER_WRITE),
             "ranked": annex.has_ranking(allocation),

@@ -21,6 +21,7 @@ from funding.services import allocation as services
 from funding.services import expenses
 from funding.services.workflow import application_transition
 from portal.choices import Role
+from portal.formatting import format_money
 from portal.models import AuditEvent
 from tests.factories import OrganisationFactory, make_user
 from tests.funding.factories import make_admitted, make_allocation_call, make_commitment
@@ -175,7 +176,15 @@ def test_grant_cancellation_and_scorrimento_pages(client, world):
     response = client.post(reverse("funding:call_allocation_rerank", args=[call.pk]))
     assert response.status_code == 302
     second_round = Allocation.objects.get(call=call, round=2)
-    assert second_round.rows.get(application=second).amount == 1000
+    row = second_round.rows.get(application=second)
+    assert row.amount == 1000
+    # The second round's page shows what each row requested and had already been granted, in the table
+    # and in the list of small screens.
+    page = client.get(reverse("funding:allocation_detail", args=[second_round.pk])).content.decode()
+    assert page.count("Già concesso") == 2  # the table's heading, the list item
+    assert page.count(second.protocol_number) == 2
+    assert page.count(format_money(row.requested)) >= 2
+    assert page.count(format_money(row.granted_before)) >= 2
 
 
 # --- Expense reports ---------------------------------------------------------------------------------

@@ -3,10 +3,11 @@ parameters; here it is translated and its numbers localised (only at the edge)."
 
 from decimal import Decimal
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
 from funding.models import AllocationRow
+from portal.formatting import format_number
 
 
 def _localise(value):
@@ -14,7 +15,7 @@ def _localise(value):
         number = Decimal(str(value))
     except ArithmeticError:
         return value
-    return formats.number_format(number, force_grouping=True)
+    return format_number(number, None)  # formats.number_format(number, force_grouping=True)
 
 
 def rule_text(row: AllocationRow) -> str:
