@@ -76,13 +76,18 @@ def calls_open_for(*, user, now: datetime.datetime | None = None) -> list[OpenCa
     if not org_ids:
         return []
     organisations = list(Organisation.objects.filter(pk__in=org_ids, is_active=True).order_by("name"))
+    # The calls themselves (their pages and the home show their title, code and dates), not their
+    # action, reservation and document list; of the organisations named eligible only the ids.
     calls = list(
-        _call_queryset(
-            Call.objects.filter(status=CallStatus.PUBLISHED, requires_application=True, closes_at__gte=now)
-        )
-        .prefetch_related("eligible_organisations")
-        .order_by("closes_at", "title")
+        Call.objects.filter(
+            status=CallStatus.PUBLISHED, requires_application=True, closes_at__gte=now
+        ).order_by("closes_at", "title")
     )
+    named: dict[int, set[int]] = {}
+    for call_id, organisation_id in Call.eligible_organisations.through.objects.filter(
+        call__in=calls
+    ).values_list("call_id", "organisation_id"):
+        named.setdefault(call_id, set()).add(organisation_id)
     active = {}
     for application in (
         Application.objects.filter(call__in=calls, applicant_id__in=org_ids)
@@ -92,7 +97,7 @@ def calls_open_for(*, user, now: datetime.datetime | None = None) -> list[OpenCa
         active.setdefault(application.call_id, []).append(application)
     result = []
     for call in calls:
-        eligible_ids = {o.pk for o in call.eligible_organisations.all()}
+        eligible_ids = named.get(call.pk, set())
         eligible = [o for o in organisations if o.kind in (call.eligible_kinds or []) or o.pk in eligible_ids]
         if not eligible:
             continue
