@@ -98,6 +98,8 @@ def _chapter_sums(*, user, year: int | None) -> QuerySet[BudgetChapter]:
 
 def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
     """Per chapter: appropriation, reserved, committed, economies, liquidated, and what is available."""
+    if not is_reader(user):
+        return BudgetChapter.objects.none()
     return annotate_derived(_chapter_sums(user=user, year=year), CHAPTER_DERIVED)
 
 
