@@ -46,5 +46,14 @@ def audit_trail_length(*, user) -> int:
     return audit_event_list(user=user).aggregate(n=Max("seq"))["n"] or 0
 
 
+def audit_trail_known_count(*, user, params, filters) -> int | None:
+    """The number of events a listing of the trail holds without counting them: the whole trail's
+    length when none of `filters` (names of GET parameters) is set in `params`; None for a search,
+    which is counted."""
+    if any(params.get(name) for name in filters):
+        return None
+    return audit_trail_length(user=user)
+
+
 def audit_event_get(*, user, seq: int) -> AuditEvent:
     return audit_event_list(user=user).get(seq=seq)

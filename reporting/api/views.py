@@ -1,6 +1,8 @@
 import json
+from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -22,7 +24,7 @@ from reporting.api.serializers import (
 from reporting.http import job_file_response
 from reporting.models import ExportJob
 from reporting.registry import ReportNotFound, get_report
-from reporting.selectors import export_job_list, report_list
+from reporting.selectors import audit_trail_known_count, export_job_list, report_list
 from reporting.services.exports import export_download, export_job_for, export_request
 
 
@@ -36,6 +38,26 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return audit_event_list(user=self.request.user).order_by("-seq")
+
+    def paginate_queryset(self, queryset):
+        """A page of the whole trail takes its count from the newest sequence number (a COUNT(*) read
+        every event: 9 ms at 176,000); a search is counted."""
+        known = audit_trail_known_count(
+            user=self.request.user,
+            params=self.request.query_params,
+            filters=self.filterset_class.base_filters,
+        )
+        if known is not None:
+            self.paginator.django_paginator_class = partial(KnownCountPaginator, count=known)
+        return super().paginate_queryset(queryset)
+
+
+class KnownCountPaginator(Paginator):
+    """Django's paginator with the number of objects given instead of counted."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count
 
 
 @extend_schema_view(

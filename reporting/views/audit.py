@@ -16,7 +16,7 @@ from portal.permissions import READ_AUDIT, capability_required
 from portal.selectors import audit_event_list
 from reporting.choices import ExportFormat
 from reporting.reports import AUDIT_TRAIL
-from reporting.selectors import audit_event_get, audit_trail_length, audit_trail_search
+from reporting.selectors import audit_event_get, audit_trail_known_count, audit_trail_search
 
 PAGE_SIZE = 50
 
@@ -35,8 +35,9 @@ def audit_list(request):
     search = audit_trail_search(user=request.user, data=request.GET)
     queryset = search.qs if search.is_bound and search.is_valid() else search.queryset
     paginator = Paginator(queryset, PAGE_SIZE)
-    if not any(request.GET.get(name) for name in search.filters):
-        paginator.count = audit_trail_length(user=request.user)  # the whole trail: no COUNT(*)
+    known = audit_trail_known_count(user=request.user, params=request.GET, filters=search.filters)
+    if known is not None:
+        paginator.count = known  # the whole trail: no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
