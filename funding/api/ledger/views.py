@@ -133,13 +133,7 @@ class CommitmentViewSet(mixins.CreateModelMixin, LedgerViewSet):
     permission_classes = [ReadsOwnLedger]
 
     def get_queryset(self):
-        # What the serializer shows: not the action's axis the pages' selector joins too.
-        return (
-            commitment_status(user=self.request.user)
-            .select_related(None)
-            .select_related("beneficiary", "reservation__chapter", "reservation__action", "created_by")
-            .order_by("pk")
-        )
+        return commitment_status(user=self.request.user).order_by("pk")
 
     def create(self, request, *args, **kwargs):
         kwargs = self.parse(CommitmentInputSerializer)
