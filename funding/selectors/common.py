@@ -15,6 +15,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
 from portal.constants import MONEY_MAX_DIGITS
 from portal.fields import MoneyField
@@ -54,6 +55,32 @@ def set_derived(rows: Iterable[Model], derived: Derived) -> None:
         figures = vars(row)  # the model's fields and the query's annotations
         for name, rule in derived.items():
             setattr(row, name, rule(figures))
+
+
+class _DerivedIterable(ModelIterable):
+    derived: Derived = {}
+
+    def __iter__(self):
+        for row in super().__iter__():
+            set_derived((row,), self.derived)
+            yield row
+
+
+_ITERABLES: dict[int, type[_DerivedIterable]] = {}
+
+
+def with_derived(qs: QuerySet, derived: Derived) -> QuerySet:
+    """`qs` whose rows get the `derived` figures in Python as they are read (a page, a get()): what
+    annotate_derived computes in SQL, without compiling each sum again in every figure derived from
+    it. The figures are attributes, not columns: they can be neither filtered nor ordered on, and
+    values() has no such names (it fails loudly)."""
+    iterable = _ITERABLES.get(id(derived))
+    if iterable is None:
+        iterable = type("DerivedIterable", (_DerivedIterable,), {"derived": derived})
+        _ITERABLES[id(derived)] = iterable
+    clone = qs.all()
+    clone._iterable_class = iterable
+    return clone
 
 
 def money_sum(queryset: QuerySet, outer: str, field: str = "amount"):

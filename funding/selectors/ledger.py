@@ -6,8 +6,6 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     CharField,
-    ExpressionWrapper,
-    F,
     Prefetch,
     Q,
     QuerySet,
@@ -25,31 +23,38 @@ from funding.models import (
     Reservation,
 )
 from funding.selectors.common import (
-    MONEY,
     Derived,
     annotate_derived,
     funding_scoped,
     is_reader,
     money_sum,
     set_derived,
+    with_derived,
 )
 from portal.money import quantize_money
 from portal.selectors import audit_event_list
+
+# What a reservation's figures derive from its amount and the sums of its entries.
+RESERVATION_DERIVED: Derived = {
+    "committed_net": lambda f: f["committed"] - f["economies"],
+    "available": lambda f: f["amount"] - f["committed"] + f["economies"],
+    "to_liquidate": lambda f: f["committed"] - f["economies"] - f["liquidated"],
+}
+
+
+def _reservation_sums(qs: QuerySet[Reservation]) -> QuerySet[Reservation]:
+    return qs.annotate(
+        committed=money_sum(Commitment.objects, "reservation"),
+        economies=money_sum(Economy.objects, "commitment__reservation"),
+        liquidated=money_sum(Liquidation.objects, "commitment__reservation"),
+    )
 
 
 def _reservation_figures(qs: QuerySet[Reservation]) -> QuerySet[Reservation]:
     """Committed, economies and liquidated summed from the entries; then what is committed net of
     economies, still available for commitments and committed but not yet liquidated: under the names
     of the model's figures, which read the running totals instead."""
-    return qs.annotate(
-        committed=money_sum(Commitment.objects, "reservation"),
-        economies=money_sum(Economy.objects, "commitment__reservation"),
-        liquidated=money_sum(Liquidation.objects, "commitment__reservation"),
-    ).annotate(
-        committed_net=ExpressionWrapper(F("committed") - F("economies"), output_field=MONEY),
-        available=ExpressionWrapper(F("amount") - F("committed") + F("economies"), output_field=MONEY),
-        to_liquidate=ExpressionWrapper(F("committed") - F("economies") - F("liquidated"), output_field=MONEY),
-    )
+    return annotate_derived(_reservation_sums(qs), RESERVATION_DERIVED)
 
 
 def programme_list(*, user) -> QuerySet[Programme]:
@@ -170,30 +175,51 @@ def reservation_status(*, user) -> QuerySet[Reservation]:
     return _reservation_figures(reservation_list(user=user))
 
 
+def reservation_rows(*, user) -> QuerySet[Reservation]:
+    """reservation_status with its derived figures computed as the rows are read (with_derived): for
+    lists and pages that neither filter nor order on them (the API)."""
+    return with_derived(_reservation_sums(reservation_list(user=user)), RESERVATION_DERIVED)
+
+
+# What a commitment's figures derive from its amount and the sums of its entries.
+COMMITMENT_DERIVED: Derived = {
+    "net": lambda f: f["amount"] - f["economies_sum"],
+    "to_liquidate": lambda f: f["amount"] - f["economies_sum"] - f["liquidated_sum"],
+}
+
+
+def _commitment_sums(qs: QuerySet[Commitment]) -> QuerySet[Commitment]:
+    return qs.annotate(
+        liquidated_sum=money_sum(Liquidation.objects, "commitment"),
+        economies_sum=money_sum(Economy.objects, "commitment"),
+    )
+
+
 def commitment_status(*, user) -> QuerySet[Commitment]:
     """commitment_list with liquidated_sum and economies_sum from the entries (the model's
     `liquidations`/`economies` are the relations), the amount net of economies and what is still to be
     liquidated."""
-    return (
-        commitment_list(user=user)
-        .annotate(
-            liquidated_sum=money_sum(Liquidation.objects, "commitment"),
-            economies_sum=money_sum(Economy.objects, "commitment"),
-        )
-        .annotate(
-            net=ExpressionWrapper(F("amount") - F("economies_sum"), output_field=MONEY),
-            to_liquidate=ExpressionWrapper(
-                F("amount") - F("economies_sum") - F("liquidated_sum"), output_field=MONEY
-            ),
-        )
-    )
+    return annotate_derived(_commitment_sums(commitment_list(user=user)), COMMITMENT_DERIVED)
+
+
+def commitment_rows(*, user) -> QuerySet[Commitment]:
+    """commitment_status with its derived figures computed as the rows are read (with_derived): for
+    lists and pages that neither filter nor order on them (the register, the API)."""
+    return with_derived(_commitment_sums(commitment_list(user=user)), COMMITMENT_DERIVED)
+
+
+def chapter_rows(*, user) -> QuerySet[BudgetChapter]:
+    """chapter_status of every year with its derived figures computed as the rows are read (the API)."""
+    if not is_reader(user):
+        return BudgetChapter.objects.none()
+    return with_derived(_chapter_sums(user=user, year=None), CHAPTER_DERIVED)
 
 
 def commitment_register(*, user) -> QuerySet[Commitment]:
     """commitment_status for the register page: the columns it shows and the beneficiary's name and the
     chapter, not the wide rows of the reservation's action and axis, the organisation and the recorder."""
     return (
-        commitment_status(user=user)
+        commitment_rows(user=user)
         .select_related(None)
         .select_related("beneficiary", "reservation__chapter")
         .only(

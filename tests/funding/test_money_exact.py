@@ -14,8 +14,11 @@ from funding.models import Commitment
 from funding.selectors import (
     CHAPTER_FIGURES,
     chapter_figures,
+    chapter_rows,
     chapter_status,
+    commitment_rows,
     commitment_status,
+    reservation_rows,
     reservation_status,
 )
 from funding.services import allocation as allocation_services
@@ -61,6 +64,18 @@ def test_covid_figures_are_exact_to_the_cent(programme, official):  # noqa: F811
     assert exact(plain, "499999.88")
     figures = commitment_status(user=official).filter(reservation=programme["COVID"])
     assert exact(figures.aggregate(t=Sum("to_liquidate"))["t"], "499999.88")
+
+    # The API's rows derive the same figures in Python from the same sums, to the cent.
+    in_sql = {c.pk: c for c in figures}
+    for row in commitment_rows(user=official).filter(reservation=programme["COVID"]):
+        for name in ("liquidated_sum", "economies_sum", "net", "to_liquidate"):
+            assert exact(getattr(row, name), str(getattr(in_sql[row.pk], name))), name
+    row = reservation_rows(user=official).get(pk=programme["COVID"].pk)
+    for name in ("committed", "economies", "committed_net", "liquidated", "to_liquidate", "available"):
+        assert exact(getattr(row, name), str(getattr(reservation, name))), name
+    chapter_row = chapter_rows(user=official).get(pk=chapter.pk)
+    for name in CHAPTER_FIGURES:
+        assert exact(getattr(chapter_row, name), str(getattr(chapter, name))), name
 
     # The chapter status report carries the same cents into every format.
     key, params = "funding.chapter_status", {"year": 2020}

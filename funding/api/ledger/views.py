@@ -29,12 +29,12 @@ from funding.filtersets import (
     ReservationFilterSet,
 )
 from funding.selectors import (
-    chapter_status,
-    commitment_status,
+    chapter_rows,
+    commitment_rows,
     economy_list,
     liquidation_list,
     programme_structure,
-    reservation_status,
+    reservation_rows,
 )
 from funding.services import ledger as services
 from portal.permissions import APPLY, LEDGER_WRITE, READ_ALL, HasCapability, can
@@ -100,7 +100,7 @@ class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasCapability.for_(READ_ALL, write=LEDGER_WRITE)]
 
     def get_queryset(self):
-        return chapter_status(user=self.request.user)
+        return chapter_rows(user=self.request.user)
 
 
 @extend_schema_view(
@@ -114,7 +114,7 @@ class ReservationViewSet(mixins.CreateModelMixin, LedgerViewSet):
     permission_classes = [HasCapability.for_(READ_ALL, write=LEDGER_WRITE)]
 
     def get_queryset(self):
-        return reservation_status(user=self.request.user).order_by("pk")
+        return reservation_rows(user=self.request.user).order_by("pk")
 
     def create(self, request, *args, **kwargs):
         kwargs = self.parse(ReservationInputSerializer)
@@ -133,7 +133,7 @@ class CommitmentViewSet(mixins.CreateModelMixin, LedgerViewSet):
     permission_classes = [ReadsOwnLedger]
 
     def get_queryset(self):
-        return commitment_status(user=self.request.user).order_by("pk")
+        return commitment_rows(user=self.request.user).order_by("pk")
 
     def create(self, request, *args, **kwargs):
         kwargs = self.parse(CommitmentInputSerializer)
