@@ -4,9 +4,10 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from portal.html import format_row, join_rows
 
 register = template.Library()
 
@@ -49,7 +50,7 @@ def audit_changes_table(event) -> str:
     changes = audit_changes(event)
     if not changes:
         return DASH
-    rows = format_html_join(
+    rows = join_rows(
         "\n",
         '    <tr{}><th scope="row"><code>{}</code></th>\n'
         '      <td class="text-break">{}</td>\n'
@@ -66,7 +67,7 @@ def audit_changes_table(event) -> str:
             for c in changes
         ),
     )
-    return format_html(
+    return format_row(
         '\n<table class="table table-sm mb-0 audit-changes">\n'
         '  <caption class="visually-hidden">{}</caption>\n'
         '  <thead><tr><th scope="col" class="w-25">{}</th><th scope="col">{}</th>'
@@ -86,12 +87,12 @@ def audit_event_rows(event) -> str:
     values, the row of its changes. A tag: the trail renders 50 events a page, and the template
     engine's per-variable lookups cost more than the rows' SQL."""
     organisation = (
-        format_html('<br><small class="text-muted">{}</small>', event.organisation.name)
+        format_row('<br><small class="text-muted">{}</small>', event.organisation.name)
         if event.organisation_id
         else ""
     )
     if event.target_type_id:
-        target = format_html(
+        target = format_row(
             '<small class="text-muted">{}.{} #{}</small><br>{}',
             event.target_type.app_label,
             event.target_type.model,
@@ -101,14 +102,14 @@ def audit_event_rows(event) -> str:
     else:
         target = "—"
     changes = (
-        format_html(
+        format_row(
             '\n    <tr class="audit-changes-row"><td></td><td colspan="5">{}</td></tr>',
             audit_changes_table(event),
         )
         if event.before is not None or event.after is not None
         else ""
     )
-    return format_html(
+    return format_row(
         "<tbody>\n    <tr>\n"
         '      <th scope="row"><a href="{}">{}</a></th>\n'
         '      <td class="text-nowrap">{}</td>\n'

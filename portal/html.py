@@ -1,0 +1,24 @@
+"""format_html for the rows of long tables: the same escaping (the standard library's html.escape,
+which django.utils.html.escape calls; what has __html__ is kept as it is), without the lazy-string
+machinery each of Django's calls goes through. A page of 50 audit events escaped some 1,500 values,
+a quarter of its time (issue 14). Elsewhere Django's format_html is the one to use."""
+
+import html
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _escaped(value) -> str:
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def format_row(template: str, *args) -> SafeString:
+    """django.utils.html.format_html(template, *args), positional arguments only."""
+    return mark_safe(template.format(*map(_escaped, args)))  # noqa: S308 (every argument escaped)
+
+
+def join_rows(separator: str, template: str, rows) -> SafeString:
+    """django.utils.html.format_html_join(separator, template, rows)."""
+    return mark_safe(separator.join(template.format(*map(_escaped, args)) for args in rows))  # noqa: S308
