@@ -3,10 +3,10 @@ the table of larger ones). Tags, not template blocks: a page of 50 rows resolved
 variables and filters, more than the rest of the page."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from portal.formatting import format_money, format_number
+from portal.html import format_row
 
 register = template.Library()
 
@@ -34,10 +34,10 @@ def _cells(row) -> dict[str, str]:
 def allocation_table_row(row, rule, *, requested: bool, granted_before: bool) -> str:
     cells = _cells(row)
     optional = [
-        format_html('<td class="money">{}</td>', cells["requested"]) if requested else "",
-        format_html('<td class="money">{}</td>', cells["granted_before"]) if granted_before else "",
+        format_row('<td class="money">{}</td>', cells["requested"]) if requested else "",
+        format_row('<td class="money">{}</td>', cells["granted_before"]) if granted_before else "",
     ]
-    return format_html(
+    return format_row(
         "<tr>\n"
         "      <td>{}</td>\n"
         '      <th scope="row" class="fw-normal">{}</th>\n'
@@ -65,14 +65,14 @@ def allocation_table_row(row, rule, *, requested: bool, granted_before: bool) ->
 def allocation_list_item(row, rule, *, granted_before: bool) -> str:
     cells = _cells(row)
     extra = [
-        format_html(
+        format_row(
             '<dt class="col-5">{}</dt><dd class="col-7">{}</dd>',
             gettext("Requested"),
             cells["requested"],
         )
         if row.requested is not None
         else "",
-        format_html(
+        format_row(
             '<dt class="col-5">{}</dt><dd class="col-7">{}</dd>',
             gettext("Already granted"),
             cells["granted_before"],
@@ -80,7 +80,7 @@ def allocation_list_item(row, rule, *, granted_before: bool) -> str:
         if granted_before
         else "",
     ]
-    return format_html(
+    return format_row(
         '<li class="border-bottom py-2">\n'
         '    <div class="d-flex justify-content-between gap-2">\n'
         '      <span><span class="text-muted">{}.</span> {}\n'

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from funding.allocation_params import params_in_words as describe
 from funding.choices import DocumentType
 from portal.choices import OrganisationKind
+from portal.html import format_row
 
 register = template.Library()
 
@@ -75,7 +76,7 @@ def application_row(application, review_links: bool = False) -> str:
         "funding:application_review" if review_links else "funding:application_detail", args=[application.pk]
     )
     submitted = application.submitted_at
-    return format_html(
+    return format_row(
         "<tr>\n"
         '      <td><a href="{}">{}</a></td>\n'
         "      <td>{}<br><small>{}</small></td>\n"

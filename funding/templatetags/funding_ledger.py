@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from portal.formatting import format_money
+from portal.html import format_row
 
 register = template.Library()
 
@@ -39,7 +40,7 @@ def ledger_status(commitment) -> str:
 @register.simple_tag
 def commitment_register_row(commitment) -> str:
     """One row of the commitment register (commitment_register's columns): 50 a page."""
-    return format_html(
+    return format_row(
         "<tr>\n"
         '      <th scope="row"><a href="{}">{} {}</a></th>\n'
         "      <td>{}</td>\n"

@@ -3,11 +3,12 @@
 from django import template
 from django.template.defaultfilters import date
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.selectors import work_queue
+from portal.html import format_row, join_rows
 
 register = template.Library()
 
@@ -58,15 +59,14 @@ def device_row(device) -> str:
     """One row of the device list (50 a page): its name and model, kind, owner, status, where it is
     deployed, how it was funded and its warranty."""
     deployed = (
-        format_html_join("", "{}", ((assignment.target_label,) for assignment in device.open_assignments))
-        or "—"
+        join_rows("", "{}", ((assignment.target_label,) for assignment in device.open_assignments)) or "—"
     )
     funding = (
-        format_html("{} {}", gettext("Grant n."), device.commitment_id)
+        format_row("{} {}", gettext("Grant n."), device.commitment_id)
         if device.commitment_id
         else device.get_funding_source_display()
     )
-    return format_html(
+    return format_row(
         "<tr>\n"
         '      <th scope="row"><a href="{}">{}</a><br><small>{}</small></th>\n'
         "      <td>{}</td>\n"
