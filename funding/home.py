@@ -223,6 +223,14 @@ def _drafts(*, org_ids: set[int], now: datetime.datetime) -> list[Draft]:
 
 
 REPORT_LIMIT = 50
+# What the queue shows of a grant (portal/home/_grant_title.html): its beneficiary and the title of its
+# call, or its description; not the whole rows of the application, the allocation and the call.
+GRANT_SHOWN = (
+    "description",
+    "beneficiary__name",
+    "application__call__title",
+    "allocation_row__allocation__call__title",
+)
 
 
 def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQueue:
@@ -237,7 +245,7 @@ def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQ
             "commitment__application__call",
             "commitment__allocation_row__allocation__call",
         )
-        .defer("commitment__allocation_row__allocation__inputs")
+        .only("status", "updated_at", *(f"commitment__{name}" for name in GRANT_SHOWN))
         .order_by("-updated_at", "-pk")[:REPORT_LIMIT]
     )
     open_report = ExpenseReport.objects.filter(
@@ -247,7 +255,7 @@ def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQ
     to_start = list(
         reportable_grants(user=user)
         .filter(~Exists(open_report))
-        .defer("allocation_row__allocation__inputs")[:REPORT_LIMIT]
+        .only("amount", "economies_total", "liquidated_total", "act_date", *GRANT_SHOWN)[:REPORT_LIMIT]
     )
     drafts = _drafts(org_ids=org_ids, now=now)
     return ApplicantQueue(
