@@ -1,7 +1,6 @@
 """Template helpers of the calls and applications pages (display only: the data come from selectors)."""
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -10,7 +9,7 @@ from django.utils.translation import gettext
 from funding.allocation_params import params_in_words as describe
 from funding.choices import DocumentType
 from portal.choices import OrganisationKind
-from portal.html import format_row
+from portal.html import format_row, row_url
 
 register = template.Library()
 
@@ -72,8 +71,8 @@ def application_row(application, review_links: bool = False) -> str:
     """One row of the application lists (the officials' list and review queue, the applicant's list).
     A tag, not a block of the template: 50 rows of template variables and filters cost more than the
     page's queries."""
-    url = reverse(
-        "funding:application_review" if review_links else "funding:application_detail", args=[application.pk]
+    url = row_url(
+        "funding:application_review" if review_links else "funding:application_detail", application.pk
     )
     submitted = application.submitted_at
     return format_row(

@@ -3,12 +3,11 @@ renders them on each of its rows, and an include costs a template lookup and a c
 
 from django import template
 from django.template.defaultfilters import date
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from portal.formatting import format_money
-from portal.html import format_row
+from portal.html import format_row, row_url
 
 register = template.Library()
 
@@ -51,7 +50,7 @@ def commitment_register_row(commitment) -> str:
         '      <td class="money">{}</td>\n'
         '      <td class="money">{}</td>\n'
         "    </tr>",
-        reverse("funding:commitment_detail", args=[commitment.pk]),
+        row_url("funding:commitment_detail", commitment.pk),
         gettext("No."),
         commitment.pk,
         commitment.beneficiary.name,

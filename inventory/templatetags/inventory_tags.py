@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.selectors import work_queue
-from portal.html import format_row, join_rows
+from portal.html import format_row, join_rows, row_url
 
 register = template.Library()
 
@@ -76,7 +76,7 @@ def device_row(device) -> str:
         "      <td>{}</td>\n"
         "      <td>{}</td>\n"
         "    </tr>",
-        reverse("inventory:device_detail", args=[device.pk]),
+        row_url("inventory:device_detail", device.pk),
         device.asset_tag or device.serial_number,
         device.model,
         device.model.get_kind_display(),

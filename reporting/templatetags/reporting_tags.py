@@ -1,13 +1,12 @@
 import json
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from portal.html import format_row, join_rows
+from portal.html import format_row, join_rows, row_url
 
 register = template.Library()
 
@@ -118,7 +117,7 @@ def audit_event_rows(event) -> str:
         "      <td>{}</td>\n"
         "      <td>{}</td>\n"
         "    </tr>{}\n  </tbody>",
-        reverse("reporting:audit_detail", args=[event.seq]),
+        row_url("reporting:audit_detail", event.seq),
         event.seq,
         date_format(timezone.localtime(event.created_at), "SHORT_DATETIME_FORMAT"),
         event.actor_repr or "—",
