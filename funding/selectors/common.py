@@ -33,9 +33,9 @@ MONEY = MoneyField(max_digits=MONEY_MAX_DIGITS + 2)
 
 # A figure derived from others (`available`: appropriation less reserved): one rule, `rule(figures)`,
 # which reads its operands as `figures["name"]`. SQL evaluates it over columns and annotations
-# (annotate_derived: querysets that are filtered, ordered and paged in the database); Python over rows
-# already read (set_derived: a page that sums four figures in SQL need not compile each derived one
-# again from the same subqueries).
+# (annotate_derived: querysets that are filtered, ordered or exported as values in the database);
+# Python over each row as it is read (with_derived: a list that sums four figures in SQL need not
+# compile each derived one again from the same subqueries).
 Derived = Mapping[str, Callable[[Mapping], object]]
 
 
@@ -66,6 +66,8 @@ class _DerivedIterable(ModelIterable):
             yield row
 
 
+# One iterable class per set of rules (the *_DERIVED constants), by the rules' id: the class holds
+# its rules, so an id in this cache always belongs to the rules it was made for.
 _ITERABLES: dict[int, type[_DerivedIterable]] = {}
 
 

@@ -28,7 +28,6 @@ from funding.selectors.common import (
     funding_scoped,
     is_reader,
     money_sum,
-    set_derived,
     with_derived,
 )
 from portal.money import quantize_money
@@ -111,8 +110,7 @@ def chapter_status(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
 def chapter_figures(*, user, year: int | None = None) -> tuple[list[BudgetChapter], dict[str, Decimal]]:
     """chapter_status's rows and their totals row, in one query: the four sums in SQL, the figures
     derived from them by the same rules in Python (a page shows every chapter of a year: a few dozen)."""
-    chapters = list(_chapter_sums(user=user, year=year))
-    set_derived(chapters, CHAPTER_DERIVED)
+    chapters = list(chapter_rows(user=user, year=year))
     totals = {
         name: quantize_money(sum((getattr(c, name) for c in chapters), Decimal("0.00")))
         for name in CHAPTER_FIGURES
@@ -208,11 +206,10 @@ def commitment_rows(*, user) -> QuerySet[Commitment]:
     return with_derived(_commitment_sums(commitment_list(user=user)), COMMITMENT_DERIVED)
 
 
-def chapter_rows(*, user) -> QuerySet[BudgetChapter]:
-    """chapter_status of every year with its derived figures computed as the rows are read (the API)."""
-    if not is_reader(user):
-        return BudgetChapter.objects.none()
-    return with_derived(_chapter_sums(user=user, year=None), CHAPTER_DERIVED)
+def chapter_rows(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:
+    """chapter_status with its derived figures computed as the rows are read (with_derived): the API's
+    list and the pages' chapter_figures."""
+    return with_derived(_chapter_sums(user=user, year=year), CHAPTER_DERIVED)
 
 
 def commitment_register(*, user) -> QuerySet[Commitment]:
