@@ -1,13 +1,12 @@
 """Template helpers of the calls and applications pages (display only: the data come from selectors)."""
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from funding.allocation_params import params_in_words as describe
 from funding.choices import DocumentType
+from funding.services.calls import format_local
 from portal.choices import OrganisationKind
 from portal.html import format_row, row_url
 
@@ -74,7 +73,6 @@ def application_row(application, review_links: bool = False) -> str:
     url = row_url(
         "funding:application_review" if review_links else "funding:application_detail", application.pk
     )
-    submitted = application.submitted_at
     return format_row(
         "<tr>\n"
         '      <td><a href="{}">{}</a></td>\n'
@@ -89,5 +87,5 @@ def application_row(application, review_links: bool = False) -> str:
         application.applicant.get_kind_display(),
         application.call.title,
         status_badge(application.status, application.get_status_display()),
-        date_format(timezone.localtime(submitted), "SHORT_DATETIME_FORMAT") if submitted else "—",
+        format_local(application.submitted_at) or "—",
     )

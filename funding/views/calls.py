@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -192,7 +191,7 @@ def _close_confirmation(call: Call) -> Confirmation:
         consequences.insert(
             0,
             gettext("The deadline is %(deadline)s: closing now ends the call before it.")
-            % {"deadline": date_format(timezone.localtime(call.closes_at), "SHORT_DATETIME_FORMAT")},
+            % {"deadline": services.format_local(call.closes_at)},
         )
     if drafts:
         consequences.append(
