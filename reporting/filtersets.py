@@ -4,9 +4,13 @@ The filtering itself stays in portal.filtersets.AuditEventFilterSet (the API use
 only the object type becomes a list of the portal's models instead of free text.
 """
 
+import functools
+
 import django_filters
 from django import forms
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.filtersets import AuditEventFilterSet
@@ -23,13 +27,21 @@ def object_type_choices():
     types = ContentType.objects.filter(
         app_label__in=PROJECT_APPS, pk__in=AuditEvent.objects.values("target_type")
     ).order_by("app_label", "model")
+    return _named_types(tuple(types.values_list("app_label", "model")), get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _named_types(types: tuple[tuple[str, str], ...], language: str) -> list[tuple[str, str]]:
+    """The choices for these (app label, model) pairs in `language`: the same pairs name the same
+    choices, so the page's search form builds them once per process and language."""
     named: dict[str, list[str]] = {}
-    for ct in types:
-        model = ct.model_class()
-        if model is None:
+    for app_label, model_name in types:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:  # a content type left behind by a removed model
             continue
         label = str(model._meta.verbose_name)
-        named.setdefault(ct.model, []).append(f"{label[:1].upper()}{label[1:]}")
+        named.setdefault(model_name, []).append(f"{label[:1].upper()}{label[1:]}")
     choices = [(value, " / ".join(dict.fromkeys(labels))) for value, labels in named.items()]
     return sorted(choices, key=lambda choice: choice[1].lower())
 

@@ -1,6 +1,6 @@
 """Reads of the reporting app, scoped to what the user may see."""
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 
 from portal.models import AuditEvent
 from portal.permissions import EXPORT, EXPORT_OWN, READ_AUDIT, can
@@ -33,8 +33,11 @@ def export_job_list(*, user) -> QuerySet[ExportJob]:
 
 def audit_trail_search(*, user, data) -> AuditTrailFilterSet:
     """The audit trail filtered by `data` (GET parameters); `.qs` is the page's queryset. The page shows
-    the actor as recorded (actor_repr): the actor's user row is not read."""
-    events = audit_event_list(user=user).select_related(None).select_related("organisation", "target_type")
+    the actor as recorded (actor_repr): the actor's user row is not read; of the organisation only its
+    name (`organisation_name`), and the object's type comes from ContentType's own cache: joining both
+    rows doubled the cost of reading a page of 50 events (issue 14)."""
+    events = audit_event_list(user=user).select_related(None)
+    events = events.annotate(organisation_name=F("organisation__name"))
     return AuditTrailFilterSet(data=data or None, queryset=events.order_by("-seq"))
 
 

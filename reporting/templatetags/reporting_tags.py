@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -84,17 +85,19 @@ def audit_changes_table(event) -> str:
 def audit_event_rows(event) -> str:
     """One event of the audit trail as its table's <tbody>: the event's row and, when it recorded
     values, the row of its changes. A tag: the trail renders 50 events a page, and the template
-    engine's per-variable lookups cost more than the rows' SQL."""
+    engine's per-variable lookups cost more than the rows' SQL. The events are the trail's
+    (reporting.selectors.audit_trail_search): each carries its organisation's name."""
     organisation = (
-        format_row('<br><small class="text-muted">{}</small>', event.organisation.name)
+        format_row('<br><small class="text-muted">{}</small>', event.organisation_name)
         if event.organisation_id
         else ""
     )
     if event.target_type_id:
+        target_type = ContentType.objects.get_for_id(event.target_type_id)
         target = format_row(
             '<small class="text-muted">{}.{} #{}</small><br>{}',
-            event.target_type.app_label,
-            event.target_type.model,
+            target_type.app_label,
+            target_type.model,
             event.target_id,
             event.target_repr,
         )
