@@ -15,8 +15,17 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 
 
+def choice_label(model: type[Model], field_name: str, value):
+    """What `instance.get_<field_name>_display()` returns for an instance of `model` holding `value`:
+    for the long lists that read their rows as values, not model instances."""
+    return _display(model._meta.get_field(field_name), value)
+
+
 def _get_field_display(self, field):
-    value = getattr(self, field.attname)
+    return _display(field, getattr(self, field.attname))
+
+
+def _display(field, value):
     key = make_hashable(value)
     for choice, label in field.flatchoices:
         if make_hashable(choice) == key:
