@@ -31,7 +31,7 @@ from funding.models import (
     Reservation,
 )
 from portal.choices import OrganisationKind
-from portal.filters import NumberFilter, ObjectFilter, YearFilter
+from portal.filters import ListedModelChoiceFilter, NumberFilter, ObjectFilter, YearFilter
 from portal.models import Organisation
 
 
@@ -46,7 +46,7 @@ class CallFilterSet(django_filters.FilterSet):
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
-    call = django_filters.ModelChoiceFilter(
+    call = ListedModelChoiceFilter(
         queryset=Call.objects.exclude(status=CallStatus.DRAFT).order_by("-opens_at", "title"),
         to_field_name="code",
         label=_("Call"),
@@ -223,7 +223,7 @@ class EconomyFilterSet(_CommitmentEntryFilterSet):
 class ExpenseLineFilterSet(django_filters.FilterSet):
     """Lines of expense reports, by the call of their grant, beneficiary, report status, invoice date."""
 
-    call = django_filters.ModelChoiceFilter(
+    call = ListedModelChoiceFilter(
         queryset=Call.objects.exclude(status=CallStatus.DRAFT).order_by("-opens_at", "title"),
         to_field_name="code",
         method="filter_call",

@@ -15,6 +15,7 @@ from funding.models import Call
 from inventory.choices import AssignmentKind, DeviceKind, DeviceStatus, FundingSource
 from inventory.models import Assignment, Device, DeviceModel, Site
 from inventory.selectors import device_call_filter, silent_after
+from portal.filters import ListedModelChoiceFilter
 
 WARRANTY_EXPIRED = "expired"
 WARRANTY_90_DAYS = "90"
@@ -52,7 +53,7 @@ class DeviceFilterSet(django_filters.FilterSet):
     )
     comune = django_filters.CharFilter(method="filter_comune", label=_("Comune (name or ISTAT code)"))
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label=_("Funding source"))
-    call = django_filters.ModelChoiceFilter(
+    call = ListedModelChoiceFilter(
         queryset=_calls(),
         to_field_name="code",
         method="filter_call",

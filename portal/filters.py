@@ -8,7 +8,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django_filters.fields import ModelChoiceField
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 MAX_ID = 2**63 - 1
 
@@ -28,6 +28,35 @@ class BoundedModelChoiceField(ModelChoiceField):
 
 class ObjectFilter(django_filters.ModelChoiceFilter):
     field_class = BoundedModelChoiceField
+
+
+class ListedModelChoiceIterator(ModelChoiceIterator):
+    """The options of a short list of objects (a filter's calls or programmes) read with one plain
+    query, which the field's queryset keeps. Django's iterator counts the options with COUNT(*) when a
+    template loops over them and reads them through a server-side cursor: three more round trips on
+    PostgreSQL on every list page, worth it for thousands of options, not for a dozen (issue 14)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (self.field.null_label is not None)
+        return len(self.queryset) + extra
+
+
+class ListedModelChoiceField(ModelChoiceField):
+    iterator = ListedModelChoiceIterator
+
+
+class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter over a short list (ListedModelChoiceIterator)."""
+
+    field_class = ListedModelChoiceField
 
 
 class YearFilter(django_filters.NumberFilter):

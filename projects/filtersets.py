@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from portal.filters import ListedModelChoiceFilter
 from projects.choices import OPEN_DELIVERABLE_STATUSES, DeliverableStatus, ProjectStatus, ReportStatus
 from projects.models import (
     Deliverable,
@@ -39,7 +40,7 @@ def _status_filter(enum, *, multiple: bool = False, **kwargs):
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Acronym or title"))
-    programme = django_filters.ModelChoiceFilter(
+    programme = ListedModelChoiceFilter(
         queryset=FundingProgramme.objects.all(), to_field_name="code", label=_("Programme")
     )
     status = _status_filter(ProjectStatus, label=_("Status"))

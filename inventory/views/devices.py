@@ -16,7 +16,7 @@ from inventory.choices import ASSIGNMENT_KINDS, DeviceStatus
 from inventory.filtersets import DeviceFilterSet
 from inventory.forms import DeployForm, DeviceRegisterForm, SiteForm, TransitionForm
 from inventory.models import Device
-from inventory.selectors import device_assignments, device_history, device_list
+from inventory.selectors import device_assignments, device_history, device_list, device_with_grant
 from inventory.services import deployment, devices
 from portal.models import Organisation
 from portal.permissions import (
@@ -78,7 +78,7 @@ class DeviceDetailView(InventoryView):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_device(self) -> Device:
-        return visible_or_404(self.request, device_list(user=self.request.user), pk=self.kwargs["pk"])
+        return visible_or_404(self.request, device_with_grant(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, device=None, transition_form=None, deploy_form=None, **kwargs):
         user = self.request.user

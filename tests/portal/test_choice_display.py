@@ -45,3 +45,18 @@ def test_the_label_is_in_the_active_language():
         assert commitment.get_status_display() == "Provvisorio"
     with translation.override("en"):
         assert commitment.get_status_display() == "Provisional"
+
+
+def test_choice_label_answers_as_the_instance_would():
+    """The long lists read rows as values and name a choice with choice_label: the same label."""
+    from portal.choice_display import choice_label
+
+    with translation.override("en"):
+        for model, field in _choice_fields():
+            instance = model()
+            for value, _label in field.flatchoices:
+                setattr(instance, field.attname, value)
+                assert (
+                    choice_label(model, field.name, value) == getattr(instance, f"get_{field.name}_display")()
+                )
+            assert choice_label(model, field.name, "no-such-choice") == "no-such-choice"
