@@ -134,9 +134,9 @@ APPLICATION_TABLE_COLUMNS = (
 
 
 def application_table(qs: QuerySet[Application]) -> QuerySet[dict]:
-    """`qs` (application_list or application_review_queue) as the table's columns, one dict a row:
-    the lists show 50 rows a page, and building 50 applications with their call and applicant cost
-    more than their query (issue 14)."""
+    """`qs` (a page of application_list or application_review_queue) as the table's columns, one dict
+    a row: the lists show 50 rows a page, and building 50 applications with their call and applicant
+    cost more than their query (issue 14)."""
     return qs.select_related(None).values(*APPLICATION_TABLE_COLUMNS)
 
 

@@ -41,8 +41,10 @@ COLUMNS = [
 ]
 
 
-def transparency_grants(year: int | None = None) -> QuerySet[Commitment]:
-    """Non-cancelled commitments with the beneficiary's total for the same solar year."""
+def grants_over_threshold(year: int | None = None) -> QuerySet[Commitment]:
+    """Non-cancelled commitments whose beneficiary's grants in the same solar year total more than
+    THRESHOLD (art. 26 c. 2): the rule alone, for counting and checking; transparency_grants adds
+    what the pages show of each."""
     yearly_total = (
         Commitment.objects.filter(
             beneficiary=OuterRef("beneficiary"),
@@ -59,20 +61,31 @@ def transparency_grants(year: int | None = None) -> QuerySet[Commitment]:
         .annotate(year=ExtractYear("act_date"))
         .annotate(beneficiary_year_total=Subquery(yearly_total, output_field=DecimalField()))
         .filter(beneficiary_year_total__gt=THRESHOLD)
-        .select_related(
-            "beneficiary",
-            "publication",
-            "reservation__action__axis__programme",
-            "application__call",
-            "allocation_row__allocation__call",
-        )
-        # The allocation's inputs (every comune's weight: 168 KB for the COVID split) are never
-        # shown here; loading them decoded the blob once per row (issue 14).
-        .defer("allocation_row__allocation__inputs")
     )
     if year is not None:
         qs = qs.filter(act_date__year=year)
     return qs
+
+
+def with_grant_details(qs: QuerySet[Commitment]) -> QuerySet[Commitment]:
+    """`qs` with what the transparency pages show of each grant: beneficiary, publication, the
+    programme's act, the application's or the allocation's call."""
+    return qs.select_related(
+        "beneficiary",
+        "publication",
+        "reservation__action__axis__programme",
+        "application__call",
+        "allocation_row__allocation__call",
+    ).defer(
+        # The allocation's inputs (every comune's weight: 168 KB for the COVID split) are never
+        # shown here; loading them decoded the blob once per row (issue 14).
+        "allocation_row__allocation__inputs"
+    )
+
+
+def transparency_grants(year: int | None = None) -> QuerySet[Commitment]:
+    """Non-cancelled commitments with the beneficiary's total for the same solar year."""
+    return with_grant_details(grants_over_threshold(year))
 
 
 def awaits_publication(commitment: Commitment) -> bool:
@@ -82,13 +95,15 @@ def awaits_publication(commitment: Commitment) -> bool:
 
 
 def grants_pending_publication(year: int | None = None) -> QuerySet[Commitment]:
-    """Grants the law requires to publish that are not published yet (no effect until they are)."""
-    return transparency_grants(year).filter(publication__isnull=True).order_by("act_date", "pk")
+    """Grants the law requires to publish that are not published yet (no effect until they are). The
+    rows alone: counting them (the official's home) or checking one (a liquidation) joins nothing
+    else; compiling the five joins of the pages' rows cost as much as running the count (issue 14)."""
+    return grants_over_threshold(year).filter(publication__isnull=True).order_by("act_date", "pk")
 
 
 def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
     require(user, LEDGER_WRITE)
-    return grants_pending_publication(year)
+    return with_grant_details(grants_pending_publication(year))
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,10 @@ PAGE_SIZE = 50
 
 
 def _page(request, queryset) -> dict:
-    """One page read in SQL (a count and PAGE_SIZE rows), with the query string for the page links."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """One page of the application table read in SQL (a count of `queryset` and PAGE_SIZE rows of the
+    table's columns), with the query string for the page links."""
+    page = Paginator(queryset.select_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = application_table(page.object_list)  # counting the rows needs no join
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": page, "applications": page.object_list, "query": query.urlencode()}
@@ -74,7 +76,7 @@ def _page(request, queryset) -> dict:
 def application_list_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     applications = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = _page(request, application_table(applications))
+    page = _page(request, applications)
     return render(
         request,
         "funding/applications/list.html",
@@ -87,7 +89,7 @@ def application_list_view(request):
 def review_queue_view(request):
     filterset = ApplicationFilterSet(request.GET or None, queryset=application_list(user=request.user))
     filters = request.GET.copy() if filterset.is_bound and filterset.is_valid() else {}
-    page = _page(request, application_table(application_review_queue(user=request.user, filters=filters)))
+    page = _page(request, application_review_queue(user=request.user, filters=filters))
     return render(request, "funding/applications/review_queue.html", {**page, "filterset": filterset})
 
 
