@@ -26,10 +26,14 @@ def _scoped(qs: QuerySet, user, owner_field: str = "owner_id") -> QuerySet:
 
 
 def open_assignments() -> Prefetch:
-    """The open deployment of each device, with its site and comune, in one query."""
+    """The open deployment of each device, with its site and comune, in one query. Ordered within each
+    device as Assignment's own ordering does, by the device's id rather than through its ordering,
+    which joined the device, its owner and its model only to sort (issue 14)."""
     return Prefetch(
         "assignments",
-        queryset=Assignment.objects.filter(ended_on__isnull=True).select_related("site__comune"),
+        queryset=Assignment.objects.filter(ended_on__isnull=True)
+        .select_related("site__comune")
+        .order_by("device_id", "-started_on", "-pk"),
         to_attr="open_assignments",
     )
 
