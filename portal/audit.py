@@ -187,6 +187,7 @@ class ChainReport:
     reason: str = ""
     last_seq: int = 0  # the newest event verified, when ok, and its hash: the next check starts there
     last_hash: str = ""
+    remaining: int = 0  # events after last_seq this call left to verify (it stopped at its limit)
 
 
 def audit_verify_chain(
@@ -195,10 +196,12 @@ def audit_verify_chain(
     after_seq: int = 0,
     after_hash: str = "",
     progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> ChainReport:
     """Recompute every hash in sequence order after event `after_seq` (whose hash is `after_hash`;
     0 and "" start from the first event) up to the chain's head, and name the first event whose link
-    is broken. `checked` counts the events verified by this call; `progress` hears it every chunk."""
+    is broken. `checked` counts the events verified by this call; `progress` hears it every chunk.
+    With `limit`, at most that many events: the report says how many are left (`remaining`)."""
     # The head first: events committed while the walk runs are left to the next check.
     head = AuditChainHead.objects.filter(singleton=1).first()
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (None, None)
@@ -208,6 +211,8 @@ def audit_verify_chain(
     events = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
     if head_seq is not None:
         events = events.filter(seq__lte=head_seq)
+    if limit is not None:
+        events = events[:limit]
     for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, "missing event (gap in the sequence)")
@@ -221,6 +226,10 @@ def audit_verify_chain(
         if progress is not None and checked % chunk_size == 0:
             progress(checked)
     last_seq = expected_seq - 1
+    if limit is not None and checked == limit and head_seq is not None and last_seq < head_seq:
+        return ChainReport(
+            True, checked, last_seq=last_seq, last_hash=expected_prev, remaining=head_seq - last_seq
+        )
     if head_seq is not None and (head_seq != last_seq or head_hash != expected_prev):
         return ChainReport(False, checked, last_seq + 1, "the newest events are missing")
     return ChainReport(True, checked, last_seq=last_seq, last_hash=expected_prev)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.audit import compute_hash
 from portal.audit_checks import (
     ACTIVE,
+    CHECK_LIMIT,
     audit_check_since_checkpoint,
     audit_verification_latest,
     audit_verification_request,
@@ -97,6 +98,7 @@ def audit_verify(request):
             "full": full,
             "full_reason": CHAIN_REASONS.get(full.reason, full.reason) if full else "",
             "full_active": full is not None and full.status in ACTIVE,
+            "check_limit": CHECK_LIMIT,
         },
     )
 

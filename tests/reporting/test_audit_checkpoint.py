@@ -55,6 +55,42 @@ def test_the_page_costs_the_same_for_a_short_and_a_long_chain(client, auditor):
     assert counts[0] == counts[1]
 
 
+def test_a_long_unchecked_chain_is_caught_up_a_slice_per_visit(client, auditor, monkeypatch):
+    """A chain never checked (or long unchecked) is not re-hashed whole in one request: each visit
+    verifies at most CHECK_LIMIT events, moves the checkpoint and says how many are left."""
+    client.force_login(auditor)
+    url = reverse(URL)
+    audit_check_since_checkpoint(limit=10)  # whatever the fixtures recorded, then 25 more
+    _record(25)
+    head = AuditChainHead.objects.get()
+    report, start = audit_check_since_checkpoint(limit=10)
+    assert (report.ok, report.checked, report.remaining) == (True, 10, head.last_seq - start.seq - 10)
+    assert AuditChainCheckpoint.objects.get().seq == start.seq + 10
+    monkeypatch.setattr("portal.audit_checks.CHECK_LIMIT", 10)
+    monkeypatch.setattr("reporting.views.audit.CHECK_LIMIT", 10)
+    html = client.get(url, **EN).content.decode()
+    assert "The chain is intact: 10 events verified since the last check." in html
+    assert f"The events up to no. {start.seq + 20} are verified; 5 newer events are still to verify." in html
+    assert "Each visit of this page verifies up to 10 more" in html
+    last, _ = audit_check_since_checkpoint(limit=10)
+    assert (last.ok, last.checked, last.remaining) == (True, 5, 0)
+    assert AuditChainCheckpoint.objects.get().seq == AuditChainHead.objects.get().last_seq
+
+
+def test_a_break_within_the_slice_is_found_and_beyond_it_on_a_later_visit():
+    events = _record(6)
+    tamper(events[4], {"forged": True})
+    checkpoint = AuditChainCheckpoint.objects.filter(singleton=1).first()
+    start = checkpoint.seq if checkpoint else 0
+    ahead = events[3].seq - start  # up to the event before the forged one
+    report, _ = audit_check_since_checkpoint(limit=ahead)
+    assert report.ok
+    assert report.remaining == 2
+    report, _ = audit_check_since_checkpoint(limit=ahead)
+    assert not report.ok
+    assert report.first_broken_seq == events[4].seq
+
+
 def test_a_break_after_the_checkpoint_is_found_at_once_and_the_checkpoint_stays(client, auditor):
     client.force_login(auditor)
     _record(4)
