@@ -97,11 +97,12 @@ def allocation_list_view(request):
 def allocation_detail(request, pk: int):
     allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(allocation_table(allocation_rows(allocation=allocation, q=q)), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    rows = [(row, services.rule_text(row)) for row in page.object_list]
     totals = allocation_totals(allocation=allocation)
+    paginator = Paginator(allocation_table(allocation_rows(allocation=allocation, q=q)), ROWS_PER_PAGE)
+    if not q:
+        paginator.count = totals["rows"]  # every row: the totals counted them already
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(row, services.rule_text(row)) for row in page.object_list]
     return render(
         request,
         "funding/allocation/detail.html",
