@@ -2,12 +2,13 @@
 
 from functools import partialmethod
 
+import pytest
 from django.apps import apps
 from django.db.models import Model
 from django.utils import translation
 
 from funding.models import Commitment
-from portal.choice_display import _get_field_display
+from portal.choice_display import _get_field_display, choice_label
 
 
 def _choice_fields():
@@ -27,16 +28,20 @@ def test_every_model_answers_with_the_fast_display():
             assert method.func is _get_field_display, (model, field.name)
 
 
-def test_the_same_label_as_django_for_every_choice_and_an_unknown_value():
-    with translation.override("it"):
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_same_label_as_django_for_every_choice_and_an_unknown_value(language):
+    """get_<field>_display() and choice_label (the long lists read rows as values) answer as Django."""
+    with translation.override(language):
         for model, field in _choice_fields():
             instance = model()
             for value, _label in field.flatchoices:
                 setattr(instance, field.attname, value)
                 expected = Model._get_FIELD_display(instance, field)
                 assert getattr(instance, f"get_{field.name}_display")() == expected
+                assert choice_label(model, field.name, value) == expected
             setattr(instance, field.attname, "no-such-choice")
             assert getattr(instance, f"get_{field.name}_display")() == "no-such-choice"
+            assert choice_label(model, field.name, "no-such-choice") == "no-such-choice"
 
 
 def test_the_label_is_in_the_active_language():
@@ -45,18 +50,3 @@ def test_the_label_is_in_the_active_language():
         assert commitment.get_status_display() == "Provvisorio"
     with translation.override("en"):
         assert commitment.get_status_display() == "Provisional"
-
-
-def test_choice_label_answers_as_the_instance_would():
-    """The long lists read rows as values and name a choice with choice_label: the same label."""
-    from portal.choice_display import choice_label
-
-    with translation.override("en"):
-        for model, field in _choice_fields():
-            instance = model()
-            for value, _label in field.flatchoices:
-                setattr(instance, field.attname, value)
-                assert (
-                    choice_label(model, field.name, value) == getattr(instance, f"get_{field.name}_display")()
-                )
-            assert choice_label(model, field.name, "no-such-choice") == "no-such-choice"
