@@ -51,6 +51,19 @@ def allocation_list(*, user) -> QuerySet[Allocation]:
     )
 
 
+def allocation_page(*, user) -> QuerySet[Allocation]:
+    """The allocation as its page shows it: its call and who computed it, with the summary of the
+    inputs; not what the lists add (the count of the rows: the page's totals count them; the call's
+    reservation, who adopted it)."""
+    if not is_reader(user):
+        return Allocation.objects.none()
+    return (
+        Allocation.objects.select_related("call", "computed_by")
+        .defer("inputs")
+        .annotate(_inputs_summary=InputsSummary())
+    )
+
+
 def allocation_documents(*, user) -> QuerySet[Allocation]:
     """The allocations whose act PDFs `user` may download: the readers of allocation_list, without
     the count of the rows and the stored inputs (a download needs neither)."""

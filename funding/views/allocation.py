@@ -32,6 +32,7 @@ from funding.selectors import (
     allocation_calls,
     allocation_documents,
     allocation_list,
+    allocation_page,
     allocation_rows,
     allocation_table,
     allocation_totals,
@@ -95,7 +96,7 @@ def allocation_list_view(request):
 @login_required
 @capability_required(READ_ALL)
 def allocation_detail(request, pk: int):
-    allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
+    allocation = get_object_or_404(allocation_page(user=request.user), pk=pk)
     q = request.GET.get("q", "").strip()[:100]
     totals = allocation_totals(allocation=allocation)
     paginator = Paginator(allocation_table(allocation_rows(allocation=allocation, q=q)), ROWS_PER_PAGE)
@@ -133,7 +134,7 @@ def allocation_detail(request, pk: int):
 def allocation_document_status(request, pk: int):
     """Where the act's PDFs are, as JSON: the allocation page polls it and reloads once they are
     generated (or failed), and says when no worker has been seen for a minute."""
-    allocation = get_object_or_404(allocation_list(user=request.user), pk=pk)
+    allocation = get_object_or_404(allocation_documents(user=request.user), pk=pk)
     waiting = allocation.annex_status in (AnnexStatus.PENDING, AnnexStatus.RUNNING)
     return JsonResponse(
         {
