@@ -200,10 +200,29 @@ def commitment_status(*, user) -> QuerySet[Commitment]:
     return annotate_derived(_commitment_sums(commitment_list(user=user)), COMMITMENT_DERIVED)
 
 
+# Of the rows commitment_list joins, what the lists show: the chapter's label and year, the action's
+# code, the beneficiary's name and tax code, who recorded it. Their other columns (timestamps, the
+# chapter's classification, the organisation's addresses...) cost more to read and convert than the
+# query costs to run (issue 14: 50 commitments of the API, 11 -> 7 ms).
+_COMMITMENT_ROW_RELATED = (
+    "created_by__email",
+    "reservation__chapter__number",
+    "reservation__chapter__article",
+    "reservation__chapter__year",
+    "reservation__action__number",
+    "reservation__action__axis__number",
+    "beneficiary__name",
+    "beneficiary__tax_code",
+)
+
+
 def commitment_rows(*, user) -> QuerySet[Commitment]:
     """commitment_status with its derived figures computed as the rows are read (with_derived): for
-    lists and pages that neither filter nor order on them (the register, the API)."""
-    return with_derived(_commitment_sums(commitment_list(user=user)), COMMITMENT_DERIVED)
+    lists and pages that neither filter nor order on them (the register, the API). Every column of
+    the commitment (the services read them), of the rows it joins only what the lists show."""
+    own = [field.name for field in Commitment._meta.concrete_fields]
+    qs = commitment_list(user=user).only(*own, *_COMMITMENT_ROW_RELATED)
+    return with_derived(_commitment_sums(qs), COMMITMENT_DERIVED)
 
 
 def chapter_rows(*, user, year: int | None = None) -> QuerySet[BudgetChapter]:

@@ -113,7 +113,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="InventoryDevice")
 class DeviceSerializer(serializers.ModelSerializer):
     kind = DeviceKindField(source="model.kind", read_only=True)
-    model_name = serializers.CharField(source="model.__str__", read_only=True)
+    model_name = serializers.CharField(source="model", read_only=True)
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     status = DeviceStatusField(read_only=True)
     funding_source = FundingSourceField(read_only=True)

@@ -87,9 +87,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 # --- Ledger, read ------------------------------------------------------------------------------------
+# A label is a CharField on the object (CharField writes str() of it), not on its __str__ method: DRF
+# inspects the signature of a callable source for every row it reads (issue 14).
 @extend_schema_serializer(component_name="BudgetChapter")
 class ChapterSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="__str__", read_only=True)
+    label = serializers.CharField(source="*", read_only=True)
     reserved = AmountField(read_only=True, help_text="Sum of the reservations.")
     committed = AmountField(read_only=True, help_text="Sum of the commitments (gross of economies).")
     economies = AmountField(read_only=True, help_text="Sum of the economies given back to the reservations.")
@@ -142,7 +144,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(component_name="LedgerReservation")
 class ReservationSerializer(EntrySerializer):
-    chapter_label = serializers.CharField(source="chapter.__str__", read_only=True)
+    chapter_label = serializers.CharField(source="chapter", read_only=True)
     year = serializers.IntegerField(source="chapter.year", read_only=True)
     action_code = serializers.CharField(source="action.code", read_only=True)
     committed = AmountField(read_only=True)
@@ -174,7 +176,7 @@ class ReservationSerializer(EntrySerializer):
 @extend_schema_serializer(component_name="LedgerCommitment")
 class CommitmentSerializer(EntrySerializer):
     chapter = serializers.IntegerField(source="reservation.chapter_id", read_only=True)
-    chapter_label = serializers.CharField(source="reservation.chapter.__str__", read_only=True)
+    chapter_label = serializers.CharField(source="reservation.chapter", read_only=True)
     year = serializers.IntegerField(source="reservation.chapter.year", read_only=True)
     action = serializers.IntegerField(source="reservation.action_id", read_only=True)
     action_code = serializers.CharField(source="reservation.action.code", read_only=True)
@@ -213,7 +215,7 @@ class CommitmentSerializer(EntrySerializer):
 class LiquidationSerializer(EntrySerializer):
     beneficiary = serializers.IntegerField(source="commitment.beneficiary_id", read_only=True)
     beneficiary_name = serializers.CharField(source="commitment.beneficiary.name", read_only=True)
-    chapter_label = serializers.CharField(source="commitment.reservation.chapter.__str__", read_only=True)
+    chapter_label = serializers.CharField(source="commitment.reservation.chapter", read_only=True)
     reason = LiquidationReasonField(read_only=True)
 
     class Meta:
@@ -235,7 +237,7 @@ class LiquidationSerializer(EntrySerializer):
 class EconomySerializer(EntrySerializer):
     beneficiary = serializers.IntegerField(source="commitment.beneficiary_id", read_only=True)
     beneficiary_name = serializers.CharField(source="commitment.beneficiary.name", read_only=True)
-    chapter_label = serializers.CharField(source="commitment.reservation.chapter.__str__", read_only=True)
+    chapter_label = serializers.CharField(source="commitment.reservation.chapter", read_only=True)
 
     class Meta:
         model = Economy
