@@ -98,7 +98,28 @@ def grants_pending_publication(year: int | None = None) -> QuerySet[Commitment]:
     """Grants the law requires to publish that are not published yet (no effect until they are). The
     rows alone: counting them (the official's home) or checking one (a liquidation) joins nothing
     else; compiling the five joins of the pages' rows cost as much as running the count (issue 14)."""
-    return grants_over_threshold(year).filter(publication__isnull=True).order_by("act_date", "pk")
+    return (
+        grants_over_threshold(year)
+        .filter(publication__isnull=True, beneficiary__in=_beneficiaries_over_threshold())
+        .order_by("act_date", "pk")
+    )
+
+
+def _beneficiaries_over_threshold() -> QuerySet[Commitment]:
+    """The beneficiaries that have a solar year over the threshold, in one grouped pass over the
+    ledger: a necessary condition of the rule, which the database tests first when it looks for the
+    grants still to publish among all commitments (most are under the threshold and never published),
+    so the yearly total runs for their commitments only (counting them on the official's home: 2.8 ->
+    0.9 ms of PostgreSQL for 1,197 commitments; issue 14). The published grants' pages start from the
+    publications and need no such filter."""
+    return (
+        Commitment.objects.exclude(status=CommitmentStatus.CANCELLED)
+        .order_by()
+        .values("beneficiary", solar_year=ExtractYear("act_date"))
+        .annotate(total=Sum("amount"))
+        .filter(total__gt=THRESHOLD)
+        .values("beneficiary")
+    )
 
 
 def grants_to_publish(*, user, year: int | None = None) -> QuerySet[Commitment]:
