@@ -75,7 +75,10 @@ def transparency_list(request):
         return _download(request, filters, fmt)
     if fmt == "json":
         return _json_download(filters)
-    page = Paginator(transparency_queryset(filters=filters), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(transparency_queryset(filters=filters), 50)
+    # Counted without the columns' joins (3 -> 1.2 ms for a year of the COVID split).
+    paginator.count = transparency_count(filters=filters)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [transparency_row(commitment) for commitment in page.object_list]
     return render(
         request,
