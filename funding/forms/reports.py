@@ -61,6 +61,7 @@ class TransparencyReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        year = default_year()
-        self.fields["year"].choices = [(y, y) for y in published_years() or [year]]
+        years = published_years()
+        year = default_year(years)
+        self.fields["year"].choices = [(y, y) for y in years or [year]]
         self.fields["year"].initial = year
