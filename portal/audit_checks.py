@@ -26,8 +26,11 @@ ACTIVE = (AuditVerificationStatus.QUEUED, AuditVerificationStatus.RUNNING)
 
 
 def _advance(report: ChainReport) -> None:
-    """Move the checkpoint forward (never back: two checks at once both succeed)."""
-    if not report.ok or not report.last_seq:
+    """Move the checkpoint forward (never back: two checks at once both succeed). A check that found
+    no new event leaves it as it is, with the date the events up to it were verified: a visit to the
+    page of a chain already checked writes nothing (it wrote the checkpoint row twice, and the
+    visits of two officials queued on its lock: issue 14)."""
+    if not report.ok or not report.last_seq or not report.checked:
         return
     now = timezone.now()
     AuditChainCheckpoint.objects.get_or_create(singleton=1)

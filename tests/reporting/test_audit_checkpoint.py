@@ -77,6 +77,23 @@ def test_a_long_unchecked_chain_is_caught_up_a_slice_per_visit(client, auditor, 
     assert AuditChainCheckpoint.objects.get().seq == AuditChainHead.objects.get().last_seq
 
 
+def test_a_visit_to_a_chain_already_checked_writes_nothing_and_keeps_the_date(client, auditor):
+    client.force_login(auditor)
+    _record(4)
+    client.get(reverse(URL))  # verifies up to now: the checkpoint and its date
+    checkpoint = AuditChainCheckpoint.objects.get()
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse(URL), **EN).content.decode()
+    assert "The chain is intact: 0 events verified since the last check." in html
+    assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert AuditChainCheckpoint.objects.get().verified_at == checkpoint.verified_at
+    _record(2)
+    client.get(reverse(URL))
+    moved = AuditChainCheckpoint.objects.get()
+    assert moved.seq == checkpoint.seq + 2
+    assert moved.verified_at > checkpoint.verified_at
+
+
 def test_a_break_within_the_slice_is_found_and_beyond_it_on_a_later_visit():
     events = _record(6)
     tamper(events[4], {"forged": True})
