@@ -16,7 +16,13 @@ from inventory.choices import ASSIGNMENT_KINDS, DeviceStatus
 from inventory.filtersets import DeviceFilterSet
 from inventory.forms import DeployForm, DeviceRegisterForm, SiteForm, TransitionForm
 from inventory.models import Device
-from inventory.selectors import device_assignments, device_history, device_list, device_with_grant
+from inventory.selectors import (
+    device_assignments,
+    device_history,
+    device_list,
+    device_table,
+    device_with_grant,
+)
 from inventory.services import deployment, devices
 from portal.models import Organisation
 from portal.permissions import (
@@ -50,6 +56,7 @@ class DeviceListView(InventoryView):
         user = self.request.user
         filterset = DeviceFilterSet(self.request.GET or None, queryset=device_list(user=user).order_by("-pk"))
         page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        page.object_list = device_table(page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
         return {
