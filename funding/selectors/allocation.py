@@ -25,15 +25,26 @@ from funding.selectors.common import is_reader
 
 
 # --- Allocations (riparti, graduatorie) and expense reports (rendicontazione) -----------------------
-def allocation_list(*, user) -> QuerySet[Allocation]:
-    """Officials, auditors and administrators see every allocation; nobody else does."""
+def allocation_page(*, user) -> QuerySet[Allocation]:
+    """Officials, auditors and administrators see every allocation; nobody else does. Each with its
+    call and who computed it, and the summary of its inputs: what an allocation's page shows."""
     if not is_reader(user):
         return Allocation.objects.none()
     # The stored inputs hold every candidate's weight (168 KB for the 1,181 comuni): pages read
     # only their summary, computed in SQL (Allocation.inputs_summary).
     return (
-        Allocation.objects.select_related("call", "call__reservation", "computed_by", "adopted_by")
+        Allocation.objects.select_related("call", "computed_by")
         .defer("inputs")
+        .annotate(_inputs_summary=InputsSummary())
+    )
+
+
+def allocation_list(*, user) -> QuerySet[Allocation]:
+    """allocation_page with what the lists add: the count of the rows, the call's reservation and who
+    adopted it (the page needs none: its totals count the rows)."""
+    return (
+        allocation_page(user=user)
+        .select_related("call__reservation", "adopted_by")
         # A subquery, not a join with GROUP BY: grouping would evaluate the summary once per row.
         .annotate(
             row_count=Coalesce(
@@ -46,21 +57,7 @@ def allocation_list(*, user) -> QuerySet[Allocation]:
                 ),
                 Value(0),
             ),
-            _inputs_summary=InputsSummary(),
         )
-    )
-
-
-def allocation_page(*, user) -> QuerySet[Allocation]:
-    """The allocation as its page shows it: its call and who computed it, with the summary of the
-    inputs; not what the lists add (the count of the rows: the page's totals count them; the call's
-    reservation, who adopted it)."""
-    if not is_reader(user):
-        return Allocation.objects.none()
-    return (
-        Allocation.objects.select_related("call", "computed_by")
-        .defer("inputs")
-        .annotate(_inputs_summary=InputsSummary())
     )
 
 
