@@ -213,10 +213,7 @@ def audit_verify_chain(
         events = events.filter(seq__lte=head_seq)
     if limit is not None:
         events = events[:limit]
-    # A bounded check (a page's slice) reads its events in one query; the full walk streams them
-    # through a server-side cursor, whose declare, fetch and close cost three round trips.
-    bounded = limit is not None and limit <= chunk_size
-    for event in events if bounded else events.iterator(chunk_size=chunk_size):
+    for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, "missing event (gap in the sequence)")
         if event.prev_hash != expected_prev:
