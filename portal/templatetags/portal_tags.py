@@ -101,6 +101,13 @@ def _option_attrs(attrs: dict) -> str:
 
 
 @register.simple_tag
+def widget_attrs(widget: dict) -> str:
+    """django/forms/widgets/attrs.html as a tag: the project's input, select and textarea templates
+    write a widget's attributes with it instead of including that template for every field."""
+    return mark_safe(_option_attrs(widget["attrs"]))  # noqa: S308 (values escaped)
+
+
+@register.simple_tag
 def select_options(widget: dict) -> str:
     """The options (and groups) of a select, as Django's select.html and select_option.html write
     them, without a template include per option: a list of object types or of a region's provinces
