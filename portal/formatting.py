@@ -1,7 +1,7 @@
 """Formatting at the edge (templates, PDF, e-mails): money and dates in the active language."""
 
 import functools
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, getcontext, localcontext
 
 from django.utils import formats, translation
 
@@ -31,11 +31,12 @@ def format_date(value) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _separators(language: str) -> tuple[str, str]:
-    return (
-        formats.get_format("DECIMAL_SEPARATOR", language),
-        formats.get_format("THOUSAND_SEPARATOR", language),
-    )
+def _separators(language: str) -> dict[int, str]:
+    """str.translate's table from the format's separators (",", ".") to the language's."""
+    return {
+        44: formats.get_format("THOUSAND_SEPARATOR", language),
+        46: formats.get_format("DECIMAL_SEPARATOR", language),
+    }
 
 
 def format_number(
@@ -47,15 +48,23 @@ def format_number(
     of the active language (1.234,50 in Italian). For pages that write hundreds of them."""
     if value is None or value == "":
         return ""
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    _sign, digits, exponent = value.as_tuple()
+    decimals = -exponent if isinstance(exponent, int) else 0
     if places is None:
-        places = max(0, -number.as_tuple().exponent)
-    if integer_bare and number == number.to_integral_value():
+        places = max(0, decimals)
+    if integer_bare and value == value.to_integral_value():
         places = 0
+    separators = _separators(language or translation.get_language() or "it")
+    if decimals <= places and len(digits) + places - decimals <= getcontext().prec:
+        # Nothing to round (and every digit within the context's precision, which formatting applies):
+        # the number is written as it is, with zeros added to `places`.
+        text = f"{abs(value):,.{places}f}".translate(separators)
+        return f"-{text}" if value < 0 else text
     # Enough precision for every digit of the number and of the places: no rounding but the one asked.
-    context = Context(prec=len(number.as_tuple().digits) + places + 2)
-    rounded = number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, context)
-    decimal_separator, thousand_separator = _separators(language or translation.get_language() or "it")
+    context = Context(prec=len(digits) + places + 2)
+    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, context)
     with localcontext(context):
-        text = f"{abs(rounded):,.{places}f}".translate({44: thousand_separator, 46: decimal_separator})
+        text = f"{abs(rounded):,.{places}f}".translate(separators)
     return f"-{text}" if rounded < 0 else text

@@ -34,6 +34,9 @@ NUMBERS = [
     Decimal("999999.9999999"),
     Decimal("1234567.891234"),
     Decimal("0.123456789012345678901234567890"),  # more digits than the default context keeps
+    Decimal("12345678901234567890123456.7"),  # padded to six places: beyond the context's precision
+    Decimal("1E+3"),
+    Decimal("45.5"),
     *(Decimal(n * 7919 - 10**8) / Decimal(10 ** (n % 13)) for n in range(400)),
 ]
 
