@@ -66,7 +66,7 @@ DEVICE_ROW = (
 
 
 def device_table(qs: QuerySet[Device]) -> QuerySet[Device]:
-    """A page of device_list with the columns of the list's rows only."""
+    """device_list (or a part of it) with the columns of the list's rows only."""
     return qs.only(*DEVICE_ROW)
 
 

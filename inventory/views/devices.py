@@ -54,9 +54,9 @@ class DeviceListView(InventoryView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        filterset = DeviceFilterSet(self.request.GET or None, queryset=device_list(user=user).order_by("-pk"))
+        devices = device_table(device_list(user=user)).order_by("-pk")
+        filterset = DeviceFilterSet(self.request.GET or None, queryset=devices)
         page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        page.object_list = device_table(page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
         return {
