@@ -5,6 +5,7 @@ import os
 import tempfile
 
 import pytest
+from django.utils import timezone
 
 from portal.choices import Role
 from tests.browser.test_accessibility import assert_accessible, log_in
@@ -25,8 +26,13 @@ def test_analytics_pages_are_accessible(page, comuni, client):
     rule_create(actor=None, source=issued.source, name="Folla in piazza", kind="crowd_density", threshold=3)
     import msgspec
 
+    # Three events a day, 14 minutes apart, on six days of Italian time: in the first quarter of an
+    # hour after midnight they start before it, so that a day's three never straddle two dates.
+    local = timezone.localtime()
+    since_midnight = local.hour * 60 + local.minute
+    shift = since_midnight + 1 if since_midnight < 15 else 0
     batch = [
-        event(kind=kind, value=value, minutes_ago=60 * 24 * day + n * 7)
+        event(kind=kind, value=value, minutes_ago=60 * 24 * day + n * 7 + shift)
         for day in range(6)
         for n, (kind, value) in enumerate(
             [("crowd_density", 2.0 + day), ("intrusion", None), ("loitering", None)]
