@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -223,14 +224,21 @@ def _drafts(*, org_ids: set[int], now: datetime.datetime) -> list[Draft]:
 
 
 REPORT_LIMIT = 50
-# What the queue shows of a grant (portal/home/_grant_title.html): its beneficiary and the title of its
-# call, or its description; not the whole rows of the application, the allocation and the call.
-GRANT_SHOWN = (
-    "description",
-    "beneficiary__name",
-    "application__call__title",
-    "allocation_row__allocation__call__title",
-)
+
+
+def _grant_shown(prefix: str = "") -> dict:
+    """What the queue shows of a grant: its beneficiary's name and the title of its call (through its
+    application or its allocation), else its description. Two annotations, not the rows of the five
+    related tables (select_related's joins cost the ORM twice the work of the query itself)."""
+    return {
+        "grant_beneficiary": F(f"{prefix}beneficiary__name"),
+        "grant_title": Coalesce(
+            f"{prefix}application__call__title",
+            f"{prefix}allocation_row__allocation__call__title",
+            f"{prefix}description",
+            output_field=CharField(),
+        ),
+    }
 
 
 def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQueue:
@@ -240,12 +248,8 @@ def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQ
     reports = ExpenseReport.objects.filter(commitment__beneficiary_id__in=org_ids)
     in_progress = list(
         reports.filter(status__in=(ExpenseReportStatus.DRAFT, ExpenseReportStatus.RETURNED))
-        .select_related(
-            "commitment__beneficiary",
-            "commitment__application__call",
-            "commitment__allocation_row__allocation__call",
-        )
-        .only("status", "updated_at", *(f"commitment__{name}" for name in GRANT_SHOWN))
+        .only("status", "updated_at", "commitment")
+        .annotate(**_grant_shown("commitment__"))
         .order_by("-updated_at", "-pk")[:REPORT_LIMIT]
     )
     open_report = ExpenseReport.objects.filter(
@@ -254,8 +258,10 @@ def applicant_queue(*, user, now: datetime.datetime | None = None) -> ApplicantQ
     )
     to_start = list(
         reportable_grants(user=user)
+        .select_related(None)
         .filter(~Exists(open_report))
-        .only("amount", "economies_total", "liquidated_total", "act_date", *GRANT_SHOWN)[:REPORT_LIMIT]
+        .only("amount", "economies_total", "liquidated_total", "act_date")
+        .annotate(**_grant_shown())[:REPORT_LIMIT]
     )
     drafts = _drafts(org_ids=org_ids, now=now)
     return ApplicantQueue(

@@ -31,7 +31,7 @@ from portal.permissions import (
     REVIEW_APPLICATIONS,
     can,
     funding_visible_organisation_ids,
-    organisation_ids_with_role,
+    organisations_with_role,
 )
 
 
@@ -72,41 +72,50 @@ def calls_open_for(*, user, now: datetime.datetime | None = None) -> list[OpenCa
     """Published calls, deadline not passed, for which one of the user's applicant organisations is
     eligible; each with the organisations that may still apply and the applications already made."""
     now = now or timezone.now()
-    org_ids = organisation_ids_with_role(user, Role.APPLICANT)
-    if not org_ids:
+    organisations = organisations_with_role(user, Role.APPLICANT)
+    if not organisations:
         return []
-    organisations = list(Organisation.objects.filter(pk__in=org_ids, is_active=True).order_by("name"))
+    org_ids = {o.pk for o in organisations}
     # The calls themselves (their pages and the home show their title, code and dates), not their
-    # action, reservation and document list; of the organisations named eligible only the ids.
+    # action, reservation and document list; of the organisations named eligible only the user's.
     calls = list(
         Call.objects.filter(
             status=CallStatus.PUBLISHED, requires_application=True, closes_at__gte=now
         ).order_by("closes_at", "title")
     )
+    if not calls:  # the applicant's home asks at every visit: one query when no call is open
+        return []
     named: dict[int, set[int]] = {}
     for call_id, organisation_id in Call.eligible_organisations.through.objects.filter(
-        call__in=calls
+        call__in=calls, organisation_id__in=org_ids
     ).values_list("call_id", "organisation_id"):
         named.setdefault(call_id, set()).add(organisation_id)
-    active = {}
-    for application in (
-        Application.objects.filter(call__in=calls, applicant_id__in=org_ids)
-        .exclude(status=ApplicationStatus.WITHDRAWN)
-        .select_related("applicant")
+    eligible = {
+        call.pk: [
+            o
+            for o in organisations
+            if o.kind in (call.eligible_kinds or []) or o.pk in named.get(call.pk, ())
+        ]
+        for call in calls
+    }
+    calls = [call for call in calls if eligible[call.pk]]
+    if not calls:  # open calls, none for these organisations (a taxi call for a comune): two queries
+        return []
+    by_pk = {o.pk: o for o in organisations}
+    active: dict[int, list[Application]] = {}
+    for application in Application.objects.filter(call__in=calls, applicant_id__in=org_ids).exclude(
+        status=ApplicationStatus.WITHDRAWN
     ):
+        application.applicant = by_pk[application.applicant_id]  # already read with the user's roles
         active.setdefault(application.call_id, []).append(application)
     result = []
     for call in calls:
-        eligible_ids = named.get(call.pk, set())
-        eligible = [o for o in organisations if o.kind in (call.eligible_kinds or []) or o.pk in eligible_ids]
-        if not eligible:
-            continue
         applied = {a.applicant_id for a in active.get(call.pk, [])}
         result.append(
             OpenCall(
                 call=call,
                 is_open=call_is_open(call, now=now),
-                organisations=[o for o in eligible if o.pk not in applied],
+                organisations=[o for o in eligible[call.pk] if o.pk not in applied],
                 applications=active.get(call.pk, []),
             )
         )
