@@ -1,6 +1,7 @@
 """Reads of the programme and its budget ledger (chapters, reservations, commitments, liquidations,
 economies), scoped to the user; figures are summed from the entries and carry the model's names."""
 
+import functools
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -89,6 +90,13 @@ CHAPTER_DERIVED: Derived = {
 def _chapter_sums(*, user, year: int | None) -> QuerySet[BudgetChapter]:
     if not is_reader(user):
         return BudgetChapter.objects.none()
+    return _chapter_sums_of_year(year).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _chapter_sums_of_year(year: int | None) -> QuerySet[BudgetChapter]:
+    """Built once per process and year, never evaluated: its callers get a copy. Building the four
+    correlated sums cost half the Python work of the chapter figures (the official's home)."""
     qs = BudgetChapter.objects.annotate(
         reserved=money_sum(Reservation.objects, "chapter"),
         committed=money_sum(Commitment.objects, "reservation__chapter"),

@@ -6,6 +6,7 @@ same beneficiary in the solar year exceed €1,000. Art. 27 fixes the fields. Fo
 The publication itself is funding.services.transparency.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,6 +99,13 @@ def grants_pending_publication(year: int | None = None) -> QuerySet[Commitment]:
     """Grants the law requires to publish that are not published yet (no effect until they are). The
     rows alone: counting them (the official's home) or checking one (a liquidation) joins nothing
     else; compiling the five joins of the pages' rows cost as much as running the count (issue 14)."""
+    return _grants_pending_publication(year).all()
+
+
+@functools.lru_cache(maxsize=16)
+def _grants_pending_publication(year: int | None) -> QuerySet[Commitment]:
+    """Built once per process and year, never evaluated: its callers get a copy. Building the rule's
+    two subqueries cost half the Python work of counting the grants on the official's home."""
     return (
         grants_over_threshold(year)
         .filter(publication__isnull=True, beneficiary__in=_beneficiaries_over_threshold())
