@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext
 
 from portal.formatting import format_money, format_number
-from portal.html import format_row
+from portal.html import each_row, format_row
 
 register = template.Library()
 
@@ -111,3 +111,17 @@ def allocation_list_item(row, rule, *, granted_before: bool) -> str:
         *extra,
         rule,
     )
+
+
+@register.simple_tag
+def allocation_table_rows(rows, *, requested: bool, granted_before: bool) -> str:
+    """Every (row, rule) of the page, as allocation_table_row writes it: one tag (portal.html.each_row)."""
+    return each_row(
+        lambda r: allocation_table_row(*r, requested=requested, granted_before=granted_before), rows
+    )
+
+
+@register.simple_tag
+def allocation_list_items(rows, *, granted_before: bool) -> str:
+    """Every (row, rule) of the page, as allocation_list_item writes it: one tag."""
+    return each_row(lambda r: allocation_list_item(*r, granted_before=granted_before), rows, before="\n  ")

@@ -9,7 +9,7 @@ from funding.models import Application
 from funding.services.calls import format_local
 from portal.choice_display import choice_label
 from portal.choices import OrganisationKind
-from portal.html import format_row, row_url
+from portal.html import each_row, format_row, row_url
 from portal.models import Organisation
 
 register = template.Library()
@@ -91,3 +91,9 @@ def application_row(application: dict, review_links: bool = False) -> str:
         status_badge(application["status"], choice_label(Application, "status", application["status"])),
         format_local(application["submitted_at"]) or "—",
     )
+
+
+@register.simple_tag
+def application_rows(applications, review_links: bool = False) -> str:
+    """Every row of an application list, as application_row writes it: one tag (portal.html.each_row)."""
+    return each_row(lambda application: application_row(application, review_links), applications)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from portal.formatting import format_money
-from portal.html import format_row, row_url
+from portal.html import each_row, format_row, row_url
 
 register = template.Library()
 
@@ -61,3 +61,9 @@ def commitment_register_row(commitment) -> str:
         format_money(commitment.liquidated_sum),
         format_money(commitment.to_liquidate),
     )
+
+
+@register.simple_tag
+def commitment_register_rows(commitments) -> str:
+    """Every row of the register page, as commitment_register_row writes it: one tag (each_row)."""
+    return each_row(commitment_register_row, commitments)

@@ -5,7 +5,7 @@ from django import template
 from django.utils.translation import gettext
 
 from portal.formatting import format_date, format_money
-from portal.html import format_row
+from portal.html import each_row, format_row
 
 register = template.Library()
 
@@ -35,3 +35,9 @@ def transparency_table_row(row: dict) -> str:
         link,
         format_date(row["published_at"]),
     )
+
+
+@register.simple_tag
+def transparency_table_rows(rows) -> str:
+    """Every row of the register page, as transparency_table_row writes it: one tag (each_row)."""
+    return each_row(transparency_table_row, rows)

@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from portal.html import format_row, join_rows, row_url
+from portal.html import each_row, format_row, join_rows, row_url
 
 register = template.Library()
 
@@ -130,3 +130,9 @@ def audit_event_rows(event) -> str:
         event.get_source_display(),
         changes,
     )
+
+
+@register.simple_tag
+def audit_events_rows(events) -> str:
+    """Every event of a page of the trail, as audit_event_rows writes it: one tag (portal.html.each_row)."""
+    return each_row(audit_event_rows, events, before="\n  ")
