@@ -3,7 +3,7 @@ the table of larger ones). Tags, not template blocks: a page of 50 rows resolved
 variables and filters, more than the rest of the page."""
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from portal.formatting import format_money, format_number
 from portal.html import each_row, format_row
@@ -15,16 +15,17 @@ def _cells(row) -> dict[str, str]:
     """A row's figures as the page writes them, formatted once for both of its renderings."""
     cells = getattr(row, "_page_cells", None)
     if cells is None:
+        language = get_language() or "it"  # once a row, not once a figure
         cells = row._page_cells = {
             # The application's protocol number, or the ISTAT code of a comune split by population.
             "code": row.application.protocol_number
             if row.application_id
             else row.beneficiary.comune.istat_code,
-            "weight": format_number(row.weight, 2, integer_bare=True),  # floatformat:"-2g"
-            "exact_quota": format_number(row.exact_quota, 6),  # floatformat:"6g"
-            "amount": format_money(row.amount),
-            "requested": format_money(row.requested),
-            "granted_before": format_money(row.granted_before),
+            "weight": format_number(row.weight, 2, integer_bare=True, language=language),  # "-2g"
+            "exact_quota": format_number(row.exact_quota, 6, language=language),  # floatformat:"6g"
+            "amount": format_money(row.amount, language=language),
+            "requested": format_money(row.requested, language=language),
+            "granted_before": format_money(row.granted_before, language=language),
             "outcome": row.get_outcome_display(),
         }
     return cells

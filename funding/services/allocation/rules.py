@@ -10,17 +10,21 @@ from funding.models import AllocationRow
 from portal.formatting import format_number
 
 
-def _localise(value):
+def _localise(value, language: str):
     try:
         number = Decimal(str(value))
     except ArithmeticError:
         return value
-    return format_number(number, None)  # formats.number_format(number, force_grouping=True)
+    # formats.number_format(number, force_grouping=True)
+    return format_number(number, None, language=language)
 
 
 def rule_text(row: AllocationRow) -> str:
     """The rule applied to a row, translated into the active language, its numbers localised."""
-    params = {key: _localise(value) if value else value for key, value in (row.rule_params or {}).items()}
+    language = translation.get_language() or "it"  # once a row, not once a number
+    params = {
+        key: _localise(value, language) if value else value for key, value in (row.rule_params or {}).items()
+    }
     try:
         return gettext(row.rule) % params
     except (KeyError, ValueError, TypeError):
