@@ -88,18 +88,17 @@ _ROW_SHOWN = ("position", "weight", "exact_quota", "requested", "granted_before"
 
 
 def allocation_table(rows: QuerySet[AllocationRow]) -> QuerySet[AllocationRow]:
-    """allocation_rows narrowed to what the allocation page shows: of the beneficiary its name and
-    ISTAT code, of the application its protocol number; not their whole rows, nor the commitment."""
-    return (
-        rows.select_related(None)
-        .select_related("beneficiary__comune", "application")
-        .only(
-            *_ROW_SHOWN,
-            "rule_params",
-            "beneficiary__name",
-            "beneficiary__comune__istat_code",
-            "application__protocol_number",
-        )
+    """allocation_rows as the allocation page shows them: each row a dict of its figures, its rule and
+    parameters, the beneficiary's name and ISTAT code and the application's protocol number; not model
+    instances of the row, the beneficiary, its comune and the application (building them was a fifth of
+    the page's Python work)."""
+    return rows.select_related(None).values(
+        *_ROW_SHOWN,
+        "rule_params",
+        "application_id",
+        "beneficiary__name",
+        "beneficiary__comune__istat_code",
+        "application__protocol_number",
     )
 
 

@@ -5,28 +5,31 @@ variables and filters, more than the rest of the page."""
 from django import template
 from django.utils.translation import get_language, gettext
 
+from funding.models import AllocationRow
+from portal.choice_display import choice_label
 from portal.formatting import format_money, format_number
 from portal.html import each_row, format_row
 
 register = template.Library()
 
 
-def _cells(row) -> dict[str, str]:
-    """A row's figures as the page writes them, formatted once for both of its renderings."""
-    cells = getattr(row, "_page_cells", None)
+def _cells(row: dict) -> dict[str, str]:
+    """A row's figures as the page writes them (a row of funding.selectors.allocation_table),
+    formatted once for both of its renderings."""
+    cells = row.get("_cells")
     if cells is None:
         language = get_language() or "it"  # once a row, not once a figure
-        cells = row._page_cells = {
+        cells = row["_cells"] = {
             # The application's protocol number, or the ISTAT code of a comune split by population.
-            "code": row.application.protocol_number
-            if row.application_id
-            else row.beneficiary.comune.istat_code,
-            "weight": format_number(row.weight, 2, integer_bare=True, language=language),  # "-2g"
-            "exact_quota": format_number(row.exact_quota, 6, language=language),  # floatformat:"6g"
-            "amount": format_money(row.amount, language=language),
-            "requested": format_money(row.requested, language=language),
-            "granted_before": format_money(row.granted_before, language=language),
-            "outcome": row.get_outcome_display(),
+            "code": row["application__protocol_number"]
+            if row["application_id"]
+            else row["beneficiary__comune__istat_code"] or "",
+            "weight": format_number(row["weight"], 2, integer_bare=True, language=language),  # "-2g"
+            "exact_quota": format_number(row["exact_quota"], 6, language=language),  # floatformat:"6g"
+            "amount": format_money(row["amount"], language=language),
+            "requested": format_money(row["requested"], language=language),
+            "granted_before": format_money(row["granted_before"], language=language),
+            "outcome": choice_label(AllocationRow, "outcome", row["outcome"]),
         }
     return cells
 
@@ -50,8 +53,8 @@ def allocation_table_row(row, rule, *, requested: bool, granted_before: bool) ->
         "      <td>{}</td>\n"
         '      <td class="small">{}</td>\n'
         "    </tr>",
-        row.position,
-        row.beneficiary.name,
+        row["position"],
+        row["beneficiary__name"],
         cells["code"],
         cells["weight"],
         cells["exact_quota"],
@@ -71,7 +74,7 @@ def allocation_list_item(row, rule, *, granted_before: bool) -> str:
             gettext("Requested"),
             cells["requested"],
         )
-        if row.requested is not None
+        if row["requested"] is not None
         else "",
         format_row(
             '<dt class="col-5">{}</dt><dd class="col-7">{}</dd>',
@@ -99,8 +102,8 @@ def allocation_list_item(row, rule, *, granted_before: bool) -> str:
         '      <p class="mb-0">{}</p>\n'
         "    </details>\n"
         "  </li>",
-        row.position,
-        row.beneficiary.name,
+        row["position"],
+        row["beneficiary__name"],
         cells["code"],
         cells["amount"],
         cells["outcome"],

@@ -103,7 +103,7 @@ def allocation_detail(request, pk: int):
     if not q:
         paginator.count = totals["rows"]  # every row: the totals counted them already
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(row, services.rule_text(row)) for row in page.object_list]
+    rows = [(row, services.rule_words(row["rule"], row["rule_params"])) for row in page.object_list]
     return render(
         request,
         "funding/allocation/detail.html",

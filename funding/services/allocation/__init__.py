@@ -45,7 +45,7 @@ from funding.services.allocation.propose import (
     may_rerank,
     proposal_refusal,
 )
-from funding.services.allocation.rules import rule_text, rule_text_in
+from funding.services.allocation.rules import rule_text, rule_text_in, rule_words
 
 __all__ = [
     "ERROR_ACT_DATE",
@@ -86,4 +86,5 @@ __all__ = [
     "proposal_refusal",
     "rule_text",
     "rule_text_in",
+    "rule_words",
 ]

@@ -21,14 +21,19 @@ def _localise(value, language: str):
 
 def rule_text(row: AllocationRow) -> str:
     """The rule applied to a row, translated into the active language, its numbers localised."""
+    return rule_words(row.rule, row.rule_params)
+
+
+def rule_words(rule: str, rule_params: dict | None) -> str:
+    """rule_text of a row read as values (the allocation page): its rule and its parameters."""
     language = translation.get_language() or "it"  # once a row, not once a number
     params = {
-        key: _localise(value, language) if value else value for key, value in (row.rule_params or {}).items()
+        key: _localise(value, language) if value else value for key, value in (rule_params or {}).items()
     }
     try:
-        return gettext(row.rule) % params
+        return gettext(rule) % params
     except (KeyError, ValueError, TypeError):
-        return row.rule
+        return rule
 
 
 def rule_text_in(row: AllocationRow, language: str) -> str:
