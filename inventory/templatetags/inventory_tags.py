@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.selectors import work_queue
-from portal.html import format_row, join_rows, row_url
+from portal.html import each_row, format_row, join_rows, row_url
 
 register = template.Library()
 
@@ -86,3 +86,9 @@ def device_row(device) -> str:
         funding,
         date(device.warranty_end, "SHORT_DATE_FORMAT") or "—",
     )
+
+
+@register.simple_tag
+def device_rows(devices) -> str:
+    """Every row of the device list's page, as device_row writes it: one tag (portal.html.each_row)."""
+    return each_row(device_row, devices)
