@@ -40,6 +40,17 @@ def _around_id(viewname: str, prefix: str, urlconf) -> tuple[str, str]:
     return head, tail
 
 
+@functools.lru_cache(maxsize=256)
+def _static_url(viewname: str, prefix: str, urlconf) -> str:
+    return reverse(viewname, urlconf=urlconf)
+
+
+def static_url(viewname: str) -> str:
+    """reverse(viewname) of a view that takes no argument, reversed once per process (and script
+    prefix): the header and the menu name some twenty such URLs on every page."""
+    return _static_url(viewname, get_script_prefix(), get_urlconf())
+
+
 def row_url(viewname: str, pk: int) -> str:
     """reverse(viewname, args=[pk]) for a view whose only argument is an integer id, built from the
     URL reversed once per process (and script prefix): the row tags of the long tables name one URL

@@ -4,7 +4,16 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from portal.html import static_url
+
 register = template.Library()
+
+
+@register.simple_tag
+def nav_url(viewname: str) -> str:
+    """{% url viewname %} for the header's and the menu's links (no argument): reversed once per
+    process (portal.html.static_url), not at each page."""
+    return static_url(viewname)
 
 
 AUTOCOMPLETE_FROM = 30  # options: beyond this a select is searched, not scrolled
