@@ -12,6 +12,7 @@ from inventory.services.partitions import events_purge
 from tests.factories import MunicipalityFactory
 from tests.inventory.analytics_helpers import URL, deployed_camera, event, make_source, post
 from tests.inventory.factories import cuneo, municipality, register
+from tests.utils import within_one_clock_minute
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,7 @@ def test_without_or_with_a_wrong_key_nothing_is_stored(client, camera, issued):
 
 def test_the_rate_limit_answers_429_with_retry_after(client, camera, issued, settings):
     settings.ANALYTICS_BATCHES_PER_MINUTE = 2
+    within_one_clock_minute()  # the limit counts per minute of the clock
     assert post(client, issued.key, [event()]).status_code == 200
     assert post(client, issued.key, [event()]).status_code == 200
     refused = post(client, issued.key, [event()])

@@ -2,8 +2,6 @@
 or 404 when it is hidden from the caller), wrong TOTP codes and logins refused while rate-limited are
 recorded, under their own rate limit (a flood cannot swamp the chain); auditors filter for them."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
@@ -13,7 +11,7 @@ from portal.models import AuditEvent
 from portal.security import ACCESS_DENIED, LOGIN_RATE_LIMITED, OBJECT_HIDDEN, RATE_LIMITED, TOTP_FAILED
 from tests.factories import TEST_PASSWORD, make_user
 from tests.funding.factories_calls import make_applicant, make_call, make_draft
-from tests.utils import api_client_for, totp_code
+from tests.utils import api_client_for, totp_code, within_one_clock_minute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.security_events]
 
@@ -81,20 +79,12 @@ def test_a_login_refused_while_rate_limited_is_recorded(client):
     assert event.after["login"] == user.email
 
 
-def _within_one_minute(seconds: float = 10) -> None:
-    """Wait for the next minute when fewer than `seconds` are left of this one: the limit counts per
-    minute of the clock, and 40 requests begun at hh:mm:59 were counted in two minutes (a CI run, 53:59)."""
-    left = 60 - time.time() % 60
-    if left < seconds:
-        time.sleep(left + 0.05)
-
-
 def test_a_flood_cannot_swamp_the_chain(client, application, settings):
     settings.SECURITY_EVENTS_PER_MINUTE = 5
     stranger = make_applicant()[0]
     client.force_login(stranger)
     url = reverse("funding:application_detail", args=[application.pk])
-    _within_one_minute()
+    within_one_clock_minute()  # the limit counts per minute of the clock
     for _request in range(40):
         assert client.get(url).status_code == 404
     assert security_events(OBJECT_HIDDEN).count() == 5
