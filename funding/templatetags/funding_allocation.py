@@ -34,7 +34,6 @@ def _cells(row: dict) -> dict[str, str]:
     return cells
 
 
-@register.simple_tag
 def allocation_table_row(row, rule, *, requested: bool, granted_before: bool) -> str:
     cells = _cells(row)
     optional = [
@@ -65,7 +64,6 @@ def allocation_table_row(row, rule, *, requested: bool, granted_before: bool) ->
     )
 
 
-@register.simple_tag
 def allocation_list_item(row, rule, *, granted_before: bool) -> str:
     cells = _cells(row)
     extra = [

@@ -36,7 +36,6 @@ def ledger_status(commitment) -> str:
     return format_html('<span class="ledger-status ledger-status-{}">{}</span>', commitment.status, label)
 
 
-@register.simple_tag
 def commitment_register_row(commitment) -> str:
     """One row of the commitment register (commitment_register's columns): 50 a page."""
     return format_row(

@@ -10,7 +10,6 @@ from portal.html import each_row, format_row
 register = template.Library()
 
 
-@register.simple_tag
 def transparency_table_row(row: dict) -> str:
     """A row of funding.selectors.transparency.transparency_row as the register's table shows it."""
     url = row["project_url"]

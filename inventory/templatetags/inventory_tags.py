@@ -54,7 +54,6 @@ def device_status(status: str, label) -> str:
     return format_html('<span class="badge inventory-status inventory-status-{}">{}</span>', status, label)
 
 
-@register.simple_tag
 def device_row(device) -> str:
     """One row of the device list (50 a page): its name and model, kind, owner, status, where it is
     deployed, how it was funded and its warranty."""

@@ -81,12 +81,12 @@ def audit_changes_table(event) -> str:
     )
 
 
-@register.simple_tag
 def audit_event_rows(event) -> str:
     """One event of the audit trail as its table's <tbody>: the event's row and, when it recorded
-    values, the row of its changes. A tag: the trail renders 50 events a page, and the template
-    engine's per-variable lookups cost more than the rows' SQL. The events are the trail's
-    (reporting.selectors.audit_trail_search): each carries its organisation's name."""
+    values, the row of its changes (audit_events_rows writes a page of them). Python, not template:
+    the trail renders 50 events a page, and the template engine's per-variable lookups cost more
+    than the rows' SQL. The events are the trail's (reporting.selectors.audit_trail_search): each
+    carries its organisation's name."""
     organisation = (
         format_row('<br><small class="text-muted">{}</small>', event.organisation_name)
         if event.organisation_id
